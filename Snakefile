@@ -1,0 +1,21 @@
+# steadysqueeze: steady-state spin squeezing of driven-dissipative emitter ensembles.
+# model -> perturbative -> exact (sharded, gathered) -> figures. See README.md.
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/models.smk"
+include: "workflow/rules/perturbative.smk"
+include: "workflow/rules/exact.smk"
+include: "workflow/rules/figures.smk"
+
+
+rule all:
+    input:
+        get_final_outputs,
+    default_target: True

@@ -1,0 +1,127 @@
+"""Command-line interface: ``steadysqueeze solve`` for one parameter point.
+
+Bad input (unknown model, parameter or method, malformed ``--param``, N < 2,
+non-positive rate, NaN/inf) gives one message on stderr and exit code 2, before
+any computation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import __version__, exact, perturbative
+from .models import MODELS, ModelInputError, make_model
+from .observables import Squeezing, analyze
+
+__all__ = ["main", "build_parser"]
+
+METHODS = ("exact", "perturbative")
+
+
+class UsageError(Exception):
+    """Invalid command-line input (exit code 2)."""
+
+
+def _parse_param(text: str) -> tuple[str, float]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise UsageError(f"--param must look like NAME=VALUE, got {text!r}")
+    try:
+        number = float(value)
+    except ValueError:
+        raise UsageError(f"--param {name}: {value!r} is not a number") from None
+    if not math.isfinite(number):
+        raise UsageError(f"--param {name}: value must be finite, got {value!r}")
+    return name.strip(), number
+
+
+def _parse_N(text: str) -> int:
+    try:
+        N = int(text)
+    except ValueError:
+        raise UsageError(f"--N must be an integer >= 2, got {text!r}") from None
+    if N < 2:
+        raise UsageError(f"--N must be an integer >= 2, got {N}")
+    return N
+
+
+def _jsonable(result: Squeezing, extra: dict[str, Any]) -> dict[str, Any]:
+    def clean(x: Any) -> Any:
+        if isinstance(x, np.ndarray):
+            return [clean(v) for v in x.tolist()]
+        if isinstance(x, float) and not math.isfinite(x):
+            return None
+        return float(x) if isinstance(x, (float, np.floating)) else x
+
+    out = {"xi2": result.xi2, "theta": result.theta, "squeezed_axis": result.squeezed_axis,
+           "mean_J": result.mean_J, "var_min": result.var_min, "var_max": result.var_max,
+           "qfi": result.qfi, "purity": result.purity, "entropy": result.entropy}
+    out = {**extra, **out}
+    return {k: clean(v) for k, v in out.items()}
+
+
+def solve(args: argparse.Namespace) -> dict[str, Any]:
+    N = _parse_N(args.N)
+    params = dict(_parse_param(p) for p in args.param)
+    if args.method not in METHODS:
+        raise UsageError(f"--method must be one of {', '.join(METHODS)}, got {args.method!r}")
+    try:
+        model = make_model(args.model, params)
+    except ModelInputError as exc:
+        raise UsageError(str(exc)) from None
+    header: dict[str, Any] = {"model": model.name, "N": N,
+                              "parameters": {p: getattr(model, p) for p in model.parameter_names()},
+                              "method": args.method}
+    if args.method == "perturbative":
+        order = args.order or perturbative.default_order(model)
+        header["order"] = order
+        return _jsonable(perturbative.squeezing(model, N, order), header)
+    state = exact.steady_state(model, N)
+    header.update(residual=state.residual, solver=state.method, iterations=state.iterations)
+    return _jsonable(analyze(state), header)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="steadysqueeze",
+        description="Spin squeezing in steady states of driven-dissipative emitter ensembles.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    s = commands.add_parser("solve", help="observables at one parameter point, as JSON")
+    s.add_argument("model", help=f"one of {', '.join(MODELS)}")
+    s.add_argument("--N", required=True, help="number of emitters (integer >= 2)")
+    s.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="model parameter in units of the decay rate (repeatable); "
+                        "xyz: Jx, Jy, Jz (or J, dJ), gamma; tfi: Jx, Delta, gamma; "
+                        "dicke: Omega, Gamma")
+    s.add_argument("--method", default="exact", help="exact (default) or perturbative")
+    s.add_argument("--order", type=int, choices=(1, 2), default=None,
+                   help="order of perturbation theory (default: 1 for xyz/tfi, 2 for dicke)")
+    s.set_defaults(handler=solve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result = args.handler(args)
+    except UsageError as exc:
+        print(f"steadysqueeze: error: {exc}", file=sys.stderr)
+        return 2
+    except (exact.SolverError, perturbative.PerturbationError) as exc:
+        print(f"steadysqueeze: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,200 @@
+"""Studies: a model, fixed parameters, a swept parameter grid and the emitter numbers N.
+
+A study is one block of ``config/config.yaml``::
+
+    - name: fig3
+      model: xyz
+      N: [20]
+      fixed: {Jz: 1.0, gamma: 1.0}
+      sweep:
+        J: [-1.8, -0.8, -0.2]
+        dJ: {start: -0.6, stop: 0.6, num: 61}
+      shards: 4
+
+The grid is the Cartesian product of ``N`` and the sweep axes, in that order
+(dimension names are the parameter names). Validation here is semantic (model and
+parameter names, values, ranges) and raises :class:`ConfigError` naming the study
+and the field; the JSON schema in ``workflow/schemas`` checks the shape first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .models import MODELS, Model, ModelInputError, make_model
+
+__all__ = ["ConfigError", "Study", "parse_studies", "config_sha256", "axis_values"]
+
+
+class ConfigError(ValueError):
+    """A config entry that cannot describe a study; the message names study and field."""
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _finite(study: str, field: str, value: Any) -> float:
+    if not _is_number(value) or not math.isfinite(value):
+        raise ConfigError(f"study {study!r}: field {field!r} must be a finite number, got {value!r}")
+    return float(value)
+
+
+def axis_values(study: str, name: str, spec: Any) -> np.ndarray:
+    """Values of one sweep axis: a non-empty list, or ``{start, stop, num}`` (inclusive)."""
+    field = f"sweep.{name}"
+    if isinstance(spec, Mapping):
+        unknown = set(spec) - {"start", "stop", "num"}
+        if unknown or not {"start", "stop", "num"} <= set(spec):
+            raise ConfigError(f"study {study!r}: field {field!r} needs exactly start, stop, num; "
+                              f"got {sorted(spec)}")
+        start, stop = (_finite(study, f"{field}.{k}", spec[k]) for k in ("start", "stop"))
+        num = spec["num"]
+        if not isinstance(num, int) or isinstance(num, bool) or num < 1:
+            raise ConfigError(f"study {study!r}: field {field}.num must be an integer >= 1, "
+                              f"got {num!r}")
+        return np.linspace(start, stop, num)
+    if isinstance(spec, Sequence) and not isinstance(spec, str):
+        if len(spec) == 0:
+            raise ConfigError(f"study {study!r}: field {field!r} is an empty grid")
+        values = np.array([_finite(study, f"{field}[{i}]", v) for i, v in enumerate(spec)])
+        if len(np.unique(values)) != len(values):
+            raise ConfigError(f"study {study!r}: field {field!r} has repeated values")
+        return values
+    raise ConfigError(f"study {study!r}: field {field!r} must be a list or {{start, stop, num}}, "
+                      f"got {spec!r}")
+
+
+def config_sha256(block: Mapping[str, Any]) -> str:
+    """sha256 of a config block in canonical JSON (sorted keys, no whitespace)."""
+    return hashlib.sha256(json.dumps(block, sort_keys=True, separators=(",", ":"))
+                          .encode()).hexdigest()
+
+
+_STUDY_KEYS = {"name", "model", "N", "fixed", "sweep", "shards", "order", "description"}
+
+
+@dataclass(frozen=True)
+class Study:
+    """A validated study. ``sweep`` keeps the config's axis order."""
+
+    name: str
+    model: str
+    N: tuple[int, ...]
+    fixed: dict[str, float]
+    sweep: dict[str, np.ndarray]
+    shards: int
+    order: int | None
+    block: dict[str, Any]
+
+    @classmethod
+    def from_config(cls, block: Mapping[str, Any]) -> "Study":
+        name = block.get("name")
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ConfigError(f"study name must be an identifier string, got {name!r}")
+        unknown = sorted(set(block) - _STUDY_KEYS)
+        if unknown:
+            raise ConfigError(f"study {name!r}: unknown key(s) {', '.join(unknown)}")
+        model = block.get("model")
+        if model not in MODELS:
+            raise ConfigError(f"study {name!r}: field 'model' must be one of "
+                              f"{', '.join(MODELS)}, got {model!r}")
+        Ns = block.get("N")
+        Ns = [Ns] if not isinstance(Ns, list) else Ns
+        if not Ns or any(not isinstance(n, int) or isinstance(n, bool) or n < 2 for n in Ns):
+            raise ConfigError(f"study {name!r}: field 'N' must be integers >= 2, got {block.get('N')!r}")
+        if len(set(Ns)) != len(Ns):
+            raise ConfigError(f"study {name!r}: field 'N' has repeated values")
+        fixed = block.get("fixed", {}) or {}
+        sweep_spec = block.get("sweep", {}) or {}
+        if not isinstance(fixed, Mapping) or not isinstance(sweep_spec, Mapping):
+            raise ConfigError(f"study {name!r}: fields 'fixed' and 'sweep' must be mappings")
+        both = sorted(set(fixed) & set(sweep_spec))
+        if both:
+            raise ConfigError(f"study {name!r}: parameter(s) {', '.join(both)} both fixed and swept")
+        fixed_values = {k: _finite(name, f"fixed.{k}", v) for k, v in fixed.items()}
+        sweep = {k: axis_values(name, k, v) for k, v in sweep_spec.items()}
+        shards = block.get("shards", 1)
+        if not isinstance(shards, int) or isinstance(shards, bool) or shards < 1:
+            raise ConfigError(f"study {name!r}: field 'shards' must be an integer >= 1, got {shards!r}")
+        order = block.get("order")
+        if order is not None and order not in (1, 2):
+            raise ConfigError(f"study {name!r}: field 'order' must be 1 or 2, got {order!r}")
+        study = cls(name=name, model=model, N=tuple(Ns), fixed=fixed_values, sweep=sweep,
+                    shards=shards, order=order, block=dict(block))
+        study._check_model_parameters()
+        return study
+
+    def _check_model_parameters(self) -> None:
+        first = {k: float(v[0]) for k, v in self.sweep.items()}
+        try:
+            make_model(self.model, {**self.fixed, **first})
+            for axis, values in self.sweep.items():
+                for v in values:
+                    make_model(self.model, {**self.fixed, **first, axis: float(v)})
+        except ModelInputError as exc:
+            raise ConfigError(f"study {self.name!r}: {exc}") from exc
+
+    # -- grid --------------------------------------------------------------------
+    @property
+    def dims(self) -> tuple[str, ...]:
+        return ("N",) + tuple(self.sweep)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return (len(self.N),) + tuple(len(v) for v in self.sweep.values())
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape))
+
+    def coords(self) -> dict[str, np.ndarray]:
+        return {"N": np.array(self.N), **self.sweep}
+
+    def point(self, flat_index: int) -> tuple[int, dict[str, float]]:
+        """(N, parameters) of grid point ``flat_index`` (C order over :attr:`dims`)."""
+        index = np.unravel_index(flat_index, self.shape)
+        params = dict(self.fixed)
+        for (axis, values), i in zip(self.sweep.items(), index[1:]):
+            params[axis] = float(values[i])
+        return int(self.N[index[0]]), params
+
+    def model_at(self, flat_index: int) -> tuple[int, Model]:
+        N, params = self.point(flat_index)
+        return N, make_model(self.model, params)
+
+    def shard_indices(self, shard: int) -> np.ndarray:
+        """Flat grid indices of ``shard``: interleaved (k, k + shards, ...) to balance cost."""
+        if not 0 <= shard < self.shards:
+            raise ValueError(f"shard {shard} outside 0..{self.shards - 1}")
+        return np.arange(shard, self.size, self.shards)
+
+    def points(self) -> Iterator[tuple[int, dict[str, float]]]:
+        return (self.point(i) for i in range(self.size))
+
+    @property
+    def sha256(self) -> str:
+        return config_sha256(self.block)
+
+
+def parse_studies(config: Mapping[str, Any]) -> dict[str, Study]:
+    """Validate the ``studies`` list of a config; names must be unique."""
+    blocks = config.get("studies")
+    if not isinstance(blocks, list) or not blocks:
+        raise ConfigError("config field 'studies' must be a non-empty list of study blocks")
+    studies: dict[str, Study] = {}
+    for block in blocks:
+        if not isinstance(block, Mapping):
+            raise ConfigError(f"each entry of 'studies' must be a mapping, got {block!r}")
+        study = Study.from_config(block)
+        if study.name in studies:
+            raise ConfigError(f"study {study.name!r}: duplicate study name")
+        studies[study.name] = study
+    return studies

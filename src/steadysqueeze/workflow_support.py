@@ -1,0 +1,31 @@
+"""Helpers for the thin Snakemake scripts: logging into the rule's log file."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import Iterator
+
+__all__ = ["logged"]
+
+
+@contextlib.contextmanager
+def logged(path: str | os.PathLike[str]) -> Iterator[logging.Logger]:
+    """Send the package's log records and stderr (tracebacks included) to ``path``."""
+    logger = logging.getLogger("steadysqueeze")
+    with open(path, "w") as stream, contextlib.redirect_stderr(stream):
+        handler = logging.StreamHandler(stream)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        try:
+            yield logger
+        except BaseException:
+            logger.exception("rule failed")
+            raise
+        finally:
+            logger.removeHandler(handler)
+            stream.flush()
+            sys.stderr.flush()

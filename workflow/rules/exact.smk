@@ -1,0 +1,40 @@
+rule exact_shard:
+    input:
+        model="results/models/{study}.nc",
+    output:
+        temp("results/exact/shards/{study}/{shard}.nc"),
+    log:
+        "logs/exact/{study}/{shard}.log",
+    benchmark:
+        "results/benchmarks/exact/{study}/{shard}.tsv"
+    params:
+        study=get_study_block,
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=60,
+    message:
+        "Exact steady states of study {wildcards.study}, shard {wildcards.shard}"
+    script:
+        "../scripts/exact_shard.py"
+
+
+rule exact:
+    input:
+        get_exact_shards,
+    output:
+        "results/exact/{study}.nc",
+    log:
+        "logs/exact/{study}.log",
+    benchmark:
+        "results/benchmarks/exact/{study}.tsv"
+    params:
+        study=get_study_block,
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    message:
+        "Gathering the exact shards of study {wildcards.study}"
+    script:
+        "../scripts/exact_gather.py"

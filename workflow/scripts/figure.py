@@ -1,0 +1,13 @@
+"""Rules figure_*: draw one figure from its datasets, with its provenance record."""
+from steadysqueeze.figures import draw_figure
+from steadysqueeze.workflow_support import logged
+
+with logged(snakemake.log[0]):
+    draw_figure(
+        snakemake.params.figure,
+        inputs=dict(snakemake.input.items()),
+        pdf=snakemake.output.pdf,
+        png=snakemake.output.png,
+        provenance=snakemake.output.provenance,
+        study=snakemake.params.study,
+    )
