@@ -24,17 +24,19 @@ __all__ = ["VARIABLES", "points_dataset", "grid_dataset", "write_atomic", "coord
 
 COMPONENTS = ("x", "y", "z")
 
-#: name -> (long_name, units, has component dimension)
-VARIABLES: dict[str, tuple[str, str, bool]] = {
-    "xi2": ("squeezing parameter xi_R^2, Eq. 18", "1", False),
-    "theta": ("squeezing angle in the plane transverse to <J> (NaN where isotropic)", "rad", False),
-    "mean_J": ("mean collective spin <J^a>", "1", True),
-    "squeezed_axis": ("unit vector of the squeezed spin component", "1", True),
-    "var_min": ("variance of the squeezed transverse component", "1", False),
-    "var_max": ("variance of the anti-squeezed transverse component", "1", False),
-    "qfi": ("quantum Fisher information of the anti-squeezed component, Eq. 19", "1", False),
-    "purity": ("purity Tr rho^2 (PIQS degeneracy weights)", "1", False),
-    "entropy": ("von Neumann entropy (PIQS degeneracy weights)", "nat", False),
+#: name -> (long_name, units, extra dimensions)
+VARIABLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "xi2": ("squeezing parameter xi_R^2, Eq. 18", "1", ()),
+    "theta": ("squeezing angle in the plane transverse to <J> (NaN where isotropic)", "rad", ()),
+    "mean_J": ("mean collective spin <J^a>", "1", ("component",)),
+    "covariance": ("symmetrised covariance (<J^a J^b + J^b J^a>/2 - <J^a><J^b>)", "1",
+                   ("component", "component_b")),
+    "squeezed_axis": ("unit vector of the squeezed spin component", "1", ("component",)),
+    "var_min": ("variance of the squeezed transverse component", "1", ()),
+    "var_max": ("variance of the anti-squeezed transverse component", "1", ()),
+    "qfi": ("quantum Fisher information of the anti-squeezed component, Eq. 19", "1", ()),
+    "purity": ("purity Tr rho^2 (PIQS degeneracy weights)", "1", ()),
+    "entropy": ("von Neumann entropy (PIQS degeneracy weights)", "nat", ()),
 }
 
 
@@ -49,9 +51,13 @@ def coordinate_attrs(model_name: str, name: str) -> dict[str, str]:
 def study_coords(study: Study) -> dict[str, xr.Variable]:
     coords = {dim: xr.Variable((dim,), values, coordinate_attrs(study.model, dim))
               for dim, values in study.coords().items()}
-    coords["component"] = xr.Variable(("component",), list(COMPONENTS),
-                                      {"long_name": "Cartesian component"})
+    coords.update(_component_coords())
     return coords
+
+
+def _component_coords() -> dict[str, xr.Variable]:
+    return {name: xr.Variable((name,), list(COMPONENTS), {"long_name": "Cartesian component"})
+            for name in ("component", "component_b")}
 
 
 def points_dataset(study: Study, indices: Sequence[int], results: Sequence[Squeezing],
@@ -64,17 +70,16 @@ def points_dataset(study: Study, indices: Sequence[int], results: Sequence[Squee
     if len(indices) != len(results):
         raise ValueError("one result per grid index is required")
     data: dict[str, xr.Variable] = {}
-    for name, (long_name, units, vector) in VARIABLES.items():
+    for name, (long_name, units, extra_dims) in VARIABLES.items():
         values = np.array([getattr(r, name) for r in results], dtype=float)
-        data[name] = xr.Variable(("point", "component") if vector else ("point",), values,
+        data[name] = xr.Variable(("point",) + extra_dims, values,
                                  {"long_name": long_name, "units": units})
     for name, (long_name, units, values) in (extra or {}).items():
         data[name] = xr.Variable(("point",), np.asarray(values, dtype=float),
                                  {"long_name": long_name, "units": units})
     coords = {"point": xr.Variable(("point",), np.asarray(indices, dtype=np.int64),
                                    {"long_name": "flat index into the study grid"}),
-              "component": xr.Variable(("component",), list(COMPONENTS),
-                                       {"long_name": "Cartesian component"})}
+              **_component_coords()}
     return xr.Dataset(data, coords=coords)
 
 
@@ -93,10 +98,9 @@ def grid_dataset(study: Study, points: xr.Dataset) -> xr.Dataset:
     data = {}
     for name, var in points.data_vars.items():
         values = var.values[order]
-        vector = "component" in var.dims
-        shape = study.shape + ((3,) if vector else ())
-        dims = study.dims + (("component",) if vector else ())
-        data[name] = xr.Variable(dims, values.reshape(shape), dict(var.attrs))
+        extra_dims = var.dims[1:]
+        data[name] = xr.Variable(study.dims + extra_dims,
+                                 values.reshape(study.shape + values.shape[1:]), dict(var.attrs))
     ds = xr.Dataset(data, coords=coords)
     for key, value in study.fixed.items():
         ds.coords[key] = xr.Variable((), value, coordinate_attrs(study.model, key))

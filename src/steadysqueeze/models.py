@@ -18,12 +18,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import ClassVar, Literal
 
+import numpy as np
 import scipy.sparse as sp
 
 from .spin import CollectiveSpin
 
 __all__ = ["Model", "XYZ", "TFI", "DrivenDicke", "MODELS", "PARAMETERS", "make_model",
-           "ModelInputError"]
+           "ModelInputError", "paramagnet_growth_rate"]
 
 Dissipation = Literal["local", "collective"]
 
@@ -190,6 +191,11 @@ class XYZ(Model):
     def h1(self, N: int, spin: CollectiveSpin) -> sp.csr_array:
         return (self.dJ / (2 * N) * (spin.jp @ spin.jp + spin.jm @ spin.jm)).tocsr()
 
+    def mean_field(self, s: np.ndarray) -> np.ndarray:
+        r"""Effective field :math:`\partial e/\partial\mathbf{s}` of the energy per spin
+        :math:`e = \sum_a \mathcal{J}_a s_a^2` (:math:`\mathbf{s} = \langle\mathbf{J}\rangle/N`)."""
+        return 2 * np.array([self.Jx, self.Jy, self.Jz]) * s
+
 
 @dataclass(frozen=True, kw_only=True)
 class TFI(Model):
@@ -213,6 +219,10 @@ class TFI(Model):
     def h1(self, N: int, spin: CollectiveSpin) -> sp.csr_array:
         return (self.Jx / N * (spin.jx @ spin.jx)).tocsr()
 
+    def mean_field(self, s: np.ndarray) -> np.ndarray:
+        r"""Effective field of the energy per spin :math:`e = \mathcal{J}_x s_x^2 + \Delta s_z`."""
+        return np.array([2 * self.Jx * s[0], 0.0, self.Delta])
+
 
 @dataclass(frozen=True, kw_only=True)
 class DrivenDicke(Model):
@@ -235,6 +245,39 @@ class DrivenDicke(Model):
 
     def h1(self, N: int, spin: CollectiveSpin) -> sp.csr_array:
         return (-self.Omega * spin.jx).tocsr()
+
+    @property
+    def superradiant_threshold(self) -> float:
+        r"""Drive :math:`\Omega_c = \Gamma/2` of the superradiant transition (Sec. 7.1)."""
+        return self.Gamma / 2
+
+
+def _mean_field_velocity(model: Model, s: np.ndarray) -> np.ndarray:
+    r"""Mean-field equations of motion per spin with local emission:
+    :math:`\dot{\mathbf{s}} = \mathbf{h}(\mathbf{s})\times\mathbf{s}
+    - \gamma\,(s_x/2,\ s_y/2,\ s_z + 1/2)`."""
+    damping = model.rate * np.array([s[0] / 2, s[1] / 2, s[2] + 0.5])
+    return np.cross(model.mean_field(s), s) - damping
+
+
+def paramagnet_growth_rate(model: Model) -> float:
+    r"""Largest real part of the eigenvalues of the mean-field dynamics linearised about
+    the paramagnet :math:`\mathbf{s} = (0, 0, -1/2)`; > 0 means the paramagnet is unstable.
+
+    The Jacobian is taken by central differences (exact up to rounding: the
+    equations are quadratic). Closed forms it reproduces (design.md, dashed lines of
+    Figs. 4 and 7): ``xyz`` unstable iff :math:`(\mathcal{J}_x-\mathcal{J}_z)
+    (\mathcal{J}_z-\mathcal{J}_y) > \gamma^2/4`; ``tfi`` iff
+    :math:`-\Delta(\Delta+\mathcal{J}_x) > \gamma^2/4`.
+    """
+    if model.dissipation != "local":
+        raise ValueError(f"{model.name}: the paramagnet linearisation is defined for local "
+                         "emission; the driven Dicke model has its transition at Omega = Gamma/2")
+    s0, step = np.array([0.0, 0.0, -0.5]), 1e-4
+    jacobian = np.column_stack([
+        (_mean_field_velocity(model, s0 + step * e) - _mean_field_velocity(model, s0 - step * e))
+        / (2 * step) for e in np.eye(3)])
+    return float(np.linalg.eigvals(jacobian).real.max())
 
 
 MODELS: dict[str, type[Model]] = {m.name: m for m in (XYZ, TFI, DrivenDicke)}

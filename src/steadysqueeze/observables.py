@@ -42,6 +42,7 @@ class Squeezing:
     squeezed_axis: np.ndarray
     antisqueezed_axis: np.ndarray
     mean_J: np.ndarray
+    covariance: np.ndarray
     var_min: float
     var_max: float
     qfi: float
@@ -149,6 +150,6 @@ def analyze(state: SteadyState) -> Squeezing:
     xi2, theta, axis_min, axis_max, var_min, var_max = squeezing_from_moments(
         state.N, mean, covariance)
     return Squeezing(xi2=xi2, theta=theta, squeezed_axis=axis_min, antisqueezed_axis=axis_max,
-                     mean_J=mean, var_min=var_min, var_max=var_max,
+                     mean_J=mean, covariance=covariance, var_min=var_min, var_max=var_max,
                      qfi=quantum_fisher_information(state, axis_max),
                      purity=purity(state), entropy=entropy(state))

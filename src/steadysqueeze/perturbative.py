@@ -240,7 +240,8 @@ def squeezing(model: Model, N: int, order: int | None = None) -> Squeezing:
     return Squeezing(xi2=float(xi2.sum()), theta=theta,
                      squeezed_axis=axis_min / np.linalg.norm(axis_min),
                      antisqueezed_axis=axis_max / np.linalg.norm(axis_max),
-                     mean_J=mean.sum(axis=0), var_min=float(var_min.sum()),
+                     mean_J=mean.sum(axis=0), covariance=covariance.sum(axis=0),
+                     var_min=float(var_min.sum()),
                      var_max=float(var_max.sum()), qfi=4 * float(var_max.sum()),
                      purity=1.0, entropy=0.0)
 

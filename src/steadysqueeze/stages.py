@@ -17,7 +17,7 @@ import xarray as xr
 
 from . import exact, perturbative
 from .datasets import grid_dataset, points_dataset, study_coords, write_atomic
-from .models import Model
+from .models import Model, paramagnet_growth_rate
 from .observables import analyze
 from .provenance import dataset_attributes, make_record
 from .spin import CollectiveSpin
@@ -76,6 +76,8 @@ _CHECKS = {
     "eq11_violation": ("max |[sum_j gamma_j L_j^dag L_j, H0]| (Eq. 11)", "rate^2"),
     "dark_violation": ("max |sum_j gamma_j L_j^dag L_j phi_0| (phi_0 dark)", "rate"),
     "min_denominator": ("smallest |<H0^NH>_n - E0| over n != 0 (Eq. 12)", "rate"),
+    "mean_field_growth_rate": ("growth rate of fluctuations about the mean-field paramagnet "
+                               "(> 0: unstable)", "rate"),
 }
 
 
@@ -92,6 +94,8 @@ def write_model(study: Study, output: PathLike) -> None:
                 raise perturbative.PerturbationError(
                     f"study {study.name!r}, point {study.point(index)}: {name} = {checks[name]:.2e}")
         row = {**{p: getattr(model, p) for p in model.parameter_names()}, **checks}
+        if model.dissipation == "local":
+            row["mean_field_growth_rate"] = paramagnet_growth_rate(model)
         for key, value in row.items():
             values.setdefault(key, []).append(float(value))
     coords = study_coords(study)
@@ -100,7 +104,7 @@ def write_model(study: Study, output: PathLike) -> None:
         long_name, units = _CHECKS.get(key, (f"model parameter {key}", "rate"))
         data[key] = xr.Variable(study.dims, np.reshape(column, study.shape),
                                 {"long_name": long_name, "units": units})
-    ds = xr.Dataset(data, coords={k: v for k, v in coords.items() if k != "component"})
+    ds = xr.Dataset(data, coords={k: v for k, v in coords.items() if k in study.dims})
     ds.attrs["model"] = study.model
     _finish(ds, rule="model", study=study, inputs=[], output=output,
             title=f"{study.name}: {study.model} model grid and perturbation-theory checks")

@@ -8,7 +8,19 @@ import os
 import sys
 from collections.abc import Iterator
 
-__all__ = ["logged"]
+__all__ = ["logged", "limit_threads"]
+
+_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def limit_threads(threads: int) -> None:
+    """Give BLAS the rule's ``threads`` (call before numpy is imported).
+
+    Several single-threaded jobs side by side each running a multi-threaded BLAS
+    oversubscribe the cores badly; the rule's ``threads:`` is the budget.
+    """
+    for name in _THREAD_VARIABLES:
+        os.environ[name] = str(max(1, int(threads)))
 
 
 @contextlib.contextmanager

@@ -1,7 +1,10 @@
 """Rule exact_shard: exact steady states of one shard of the study grid."""
-from steadysqueeze.stages import write_exact_shard
-from steadysqueeze.studies import Study
-from steadysqueeze.workflow_support import logged
+from steadysqueeze.workflow_support import limit_threads, logged
+
+limit_threads(snakemake.threads)
+
+from steadysqueeze.stages import write_exact_shard  # noqa: E402
+from steadysqueeze.studies import Study  # noqa: E402
 
 with logged(snakemake.log[0]):
     write_exact_shard(

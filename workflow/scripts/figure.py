@@ -1,6 +1,9 @@
 """Rules figure_*: draw one figure from its datasets, with its provenance record."""
-from steadysqueeze.figures import draw_figure
-from steadysqueeze.workflow_support import logged
+from steadysqueeze.workflow_support import limit_threads, logged
+
+limit_threads(snakemake.threads)
+
+from steadysqueeze.figures import draw_figure  # noqa: E402
 
 with logged(snakemake.log[0]):
     draw_figure(

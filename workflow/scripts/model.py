@@ -1,7 +1,10 @@
 """Rule model: expand the study grid and check the assumptions of perturbation theory."""
-from steadysqueeze.stages import write_model
-from steadysqueeze.studies import Study
-from steadysqueeze.workflow_support import logged
+from steadysqueeze.workflow_support import limit_threads, logged
+
+limit_threads(snakemake.threads)
+
+from steadysqueeze.stages import write_model  # noqa: E402
+from steadysqueeze.studies import Study  # noqa: E402
 
 with logged(snakemake.log[0]):
     write_model(Study.from_config(snakemake.params.study), snakemake.output[0])

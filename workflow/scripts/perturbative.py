@@ -1,7 +1,10 @@
 """Rule perturbative: pure-state perturbation theory at every grid point."""
-from steadysqueeze.stages import write_perturbative
-from steadysqueeze.studies import Study
-from steadysqueeze.workflow_support import logged
+from steadysqueeze.workflow_support import limit_threads, logged
+
+limit_threads(snakemake.threads)
+
+from steadysqueeze.stages import write_perturbative  # noqa: E402
+from steadysqueeze.studies import Study  # noqa: E402
 
 with logged(snakemake.log[0]):
     write_perturbative(
