@@ -105,7 +105,52 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--order", type=int, choices=(1, 2), default=None,
                    help="order of perturbation theory (default: 1 for xyz/tfi, 2 for dicke)")
     s.set_defaults(handler=solve)
+    _add_provenance(commands)
     return parser
+
+
+def _provenance_show(args: argparse.Namespace) -> int:
+    from . import provenance
+
+    try:
+        print(provenance.show(args.file, workdir=args.workdir))
+    except provenance.ProvenanceUsageError as exc:
+        raise UsageError(str(exc)) from None
+    except provenance.ProvenanceError as exc:
+        print(f"steadysqueeze: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _provenance_verify(args: argparse.Namespace) -> int:
+    from . import provenance
+
+    try:
+        result = provenance.verify(args.directory, config=args.config, workdir=args.workdir)
+    except provenance.ProvenanceUsageError as exc:
+        raise UsageError(str(exc)) from None
+    print(provenance.format_verify(result, args.directory))
+    return 0 if result.ok else 1
+
+
+def _add_provenance(commands: Any) -> None:
+    """``steadysqueeze provenance show FILE`` and ``provenance verify [DIR]``."""
+    p = commands.add_parser("provenance", help="show or verify the provenance trail")
+    actions = p.add_subparsers(dest="action", required=True)
+    show = actions.add_parser("show", help="the chain from a figure or dataset back to "
+                                           "its config block and code, as a tree")
+    show.add_argument("file", help="figure (.pdf, .png, .provenance.json) or dataset (.nc)")
+    show.set_defaults(handler=_provenance_show)
+    verify = actions.add_parser("verify", help="recompute every recorded hash "
+                                               "(exit 0: the chain holds, 1: it does not)")
+    verify.add_argument("directory", nargs="?", default="results",
+                        help="results directory (default: results)")
+    verify.add_argument("--config", default=None,
+                        help="also check that the recorded study blocks equal this config's")
+    for action in (show, verify):
+        action.add_argument("--workdir", default=None,
+                            help="directory the recorded input paths are relative to "
+                                 "(default: inferred from the file locations)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -119,6 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (exact.SolverError, perturbative.PerturbationError) as exc:
         print(f"steadysqueeze: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
+    if isinstance(result, int):  # provenance commands print their own output
+        return result
     print(json.dumps(result, indent=2))
     return 0
 

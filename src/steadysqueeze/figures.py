@@ -84,7 +84,142 @@ def _style_legend(ax: plt.Axes, loc: str = "best") -> None:
     ax.legend(handles, labels, loc=loc, frameon=False)
 
 
-FIGURES: dict[str, Callable[[Mapping[str, xr.Dataset]], plt.Figure]] = {"fig3": _fig3}
+def _angle_map(ax: plt.Axes, ds: xr.Dataset, x: str, y: str, title: str):
+    """Squeezing angle θ/π over a parameter plane, cyclic colour map (θ is defined mod π)."""
+    theta = ds["theta"].isel(N=0).transpose(y, x) / np.pi
+    cmap = plt.get_cmap("twilight").copy()
+    cmap.set_bad("0.85")
+    image = ax.pcolormesh(ds[x], ds[y], theta, cmap=cmap, vmin=0, vmax=1, shading="nearest",
+                          rasterized=True)
+    ax.set(xlabel=_label(ds, x), ylabel=_label(ds, y), title=title, aspect="equal")
+    return image
+
+
+def _mean_field_boundary(ax: plt.Axes, model: xr.Dataset, x: str, y: str) -> None:
+    """Dashed mean-field paramagnetic-instability boundary (growth rate = 0)."""
+    rate = model["mean_field_growth_rate"].isel(N=0).transpose(y, x)
+    ax.contour(model[x], model[y], rate, levels=[0.0], colors="k", linestyles="--",
+               linewidths=1.0)
+
+
+def _angle_maps(data: Mapping[str, xr.Dataset], x: str, y: str) -> plt.Figure:
+    """Figs. 4 and 7: θ from (a) perturbation theory, (b) exact, and (c) exact ξ_R²."""
+    pt, exact, model = data["perturbative"], data["exact"], data["model"]
+    fig, axes = plt.subplots(1, 3, figsize=(10.0, 3.4), constrained_layout=True)
+    _angle_map(axes[0], pt, x, y, "(a) perturbation theory")
+    image = _angle_map(axes[1], exact, x, y, "(b) exact")
+    fig.colorbar(image, ax=axes[:2], label=r"squeezing angle $\theta/\pi$", shrink=0.85)
+    xi2 = exact["xi2"].isel(N=0).transpose(y, x)
+    squeeze = axes[2].pcolormesh(exact[x], exact[y], xi2, cmap="viridis", shading="nearest",
+                                 vmin=0, vmax=min(2.0, float(xi2.max())), rasterized=True)
+    axes[2].set(xlabel=_label(exact, x), ylabel=_label(exact, y), aspect="equal",
+                title=r"(c) exact $\xi_R^2$")
+    fig.colorbar(squeeze, ax=axes[2], label=r"$\xi_R^2$", shrink=0.85)
+    for ax in axes:
+        _mean_field_boundary(ax, model, x, y)
+    axes[0].plot([], [], "k--", label="mean-field instability")
+    axes[0].legend(loc="lower left", frameon=True, fontsize=7)
+    fig.suptitle(f"$N = {int(exact['N'][0])}$, {_fixed_parameters(exact)}")
+    return fig
+
+
+def _fixed_parameters(ds: xr.Dataset) -> str:
+    """The study's fixed parameters (scalar coordinates) as a LaTeX list."""
+    return ", ".join(rf"${ds[k].attrs.get('latex', k)} = {float(ds[k]):g}\,\{ds[k].attrs['units']}$"
+                     for k in ds.coords if ds[k].ndim == 0 and k != ds[k].attrs.get("units"))
+
+
+def _fig4(data: Mapping[str, xr.Dataset]) -> plt.Figure:
+    """Fig. 4: xyz squeezing angle over the (Jx, Jy) plane (Sec. 6.1.2)."""
+    return _angle_maps(data, "Jx", "Jy")
+
+
+def _fig7(data: Mapping[str, xr.Dataset]) -> plt.Figure:
+    """Fig. 7: tfi squeezing angle over the (Jx, Δ) plane (Sec. 6.2)."""
+    return _angle_maps(data, "Jx", "Delta")
+
+
+def _fig6(data: Mapping[str, xr.Dataset]) -> plt.Figure:
+    """Fig. 6: tfi ξ_R² vs Jx at fixed Δ, angle in an inset; mean-field transition marked."""
+    exact, pt, model = (data[k].isel(N=0) for k in ("exact", "perturbative", "model"))
+    fig, ax = plt.subplots(figsize=(4.6, 3.4), constrained_layout=True)
+    ax.plot(exact["Jx"], exact["xi2"], color="k", label="exact (Lindblad)", **EXACT_STYLE)
+    ax.plot(pt["Jx"], pt["xi2"], color=COLOURS[2], label="perturbation theory", **PT_STYLE)
+    _mark_instability(ax, model, "Jx")
+    ax.axhline(1.0, color="0.5", linewidth=0.8)
+    ax.set(xlabel=_label(exact, "Jx"), ylabel=r"$\xi_R^2$",
+           title=rf"$N = {int(data['exact']['N'][0])}$, $\Delta = {float(exact['Delta']):g}\gamma$")
+    ax.legend(loc="upper center", frameon=False)
+    inset = ax.inset_axes([0.1, 0.1, 0.36, 0.3])
+    inset.plot(exact["Jx"], exact["theta"] / np.pi, color="k", **EXACT_STYLE)
+    inset.plot(pt["Jx"], pt["theta"] / np.pi, color=COLOURS[2], **PT_STYLE)
+    inset.set_ylim(0, 1)
+    inset.set_xlabel(_label(exact, "Jx"), fontsize=7)
+    inset.set_ylabel(r"$\theta_{\min}/\pi$", fontsize=7)
+    inset.tick_params(labelsize=6)
+    return fig
+
+
+def _mark_instability(ax: plt.Axes, model: xr.Dataset, x: str) -> None:
+    """Dotted vertical lines where the mean-field paramagnet turns unstable."""
+    rate = model["mean_field_growth_rate"].values
+    crossings = np.flatnonzero(np.diff(np.sign(rate)) != 0)
+    xs = model[x].values
+    for k in crossings:  # linear interpolation of the zero crossing
+        x0 = xs[k] - rate[k] * (xs[k + 1] - xs[k]) / (rate[k + 1] - rate[k])
+        ax.axvline(x0, color="0.3", linestyle=":", linewidth=1.0,
+                   label="mean-field transition" if k == crossings[0] else None)
+
+
+def _fig9(data: Mapping[str, xr.Dataset]) -> plt.Figure:
+    """Fig. 9: driven Dicke ξ_R² vs 2Ω/Γ for several N (exact) and second-order PT."""
+    exact, pt = data["exact"], data["perturbative"]
+    gamma = float(exact["Gamma"]) if "Gamma" in exact.coords else 1.0
+    drive = 2 * exact["Omega"] / gamma
+    fig, ax = plt.subplots(figsize=(4.6, 3.4), constrained_layout=True)
+    for colour, N in zip(COLOURS, exact["N"].values):
+        ax.plot(drive, exact["xi2"].sel(N=N), color=colour, label=f"$N = {N}$", **EXACT_STYLE)
+    ax.plot(drive, pt["xi2"].isel(N=-1), color="k", label="2nd-order PT", **PT_STYLE)
+    ax.axvline(1.0, color="0.3", linestyle=":", linewidth=1.0,
+               label=r"superradiant transition $2\Omega = \Gamma$")
+    ax.axhline(1.0, color="0.5", linewidth=0.8)
+    ax.set(xlabel=r"$2\Omega/\Gamma$", ylabel=r"$\xi_R^2$", ylim=(0, 1.3),
+           title="driven Dicke model, collective emission")
+    ax.legend(loc="lower left", frameon=False)
+    return fig
+
+
+def _figB(data: Mapping[str, xr.Dataset]) -> plt.Figure:
+    """Supplementary: App. B moments (Eqs. 79–88) from second-order PT vs exact, smallest N."""
+    exact, pt = (data[k].isel(N=0) for k in ("exact", "perturbative"))
+    N = int(data["exact"]["N"][0])
+    gamma = float(exact["Gamma"]) if "Gamma" in exact.coords else 1.0
+    drive = 2 * exact["Omega"] / gamma
+    panels = [
+        (r"$\langle J^y\rangle/N$ (Eq. 80)", lambda d: d["mean_J"].sel(component="y") / N),
+        (r"$(\langle J^z\rangle + N/2)/N$ (Eq. 81)",
+         lambda d: (d["mean_J"].sel(component="z") + N / 2) / N),
+        (r"$\mathrm{Var}(J^x)/N$ (Eq. 83)",
+         lambda d: d["covariance"].sel(component="x", component_b="x") / N),
+        (r"$\mathrm{Cov}(J^y, J^z)/N$ (Eqs. 80, 81, 88)",
+         lambda d: d["covariance"].sel(component="y", component_b="z") / N),
+    ]
+    fig, axes = plt.subplots(2, 2, figsize=(7.0, 5.0), constrained_layout=True, sharex=True)
+    for ax, (label, quantity) in zip(axes.flat, panels):
+        ax.plot(drive, quantity(exact), color="k", label="exact", **EXACT_STYLE)
+        ax.plot(drive, quantity(pt), color=COLOURS[2], label="2nd-order PT (App. B)", **PT_STYLE)
+        ax.set_ylabel(label)
+        ax.axvline(1.0, color="0.3", linestyle=":", linewidth=1.0)
+    for ax in axes[1]:
+        ax.set_xlabel(r"$2\Omega/\Gamma$")
+    axes[0, 0].legend(frameon=False)
+    fig.suptitle(f"driven Dicke model, $N = {N}$: collective-spin moments")
+    return fig
+
+
+FIGURES: dict[str, Callable[[Mapping[str, xr.Dataset]], plt.Figure]] = {
+    "fig3": _fig3, "fig4": _fig4, "fig6": _fig6, "fig7": _fig7, "fig9": _fig9, "figB": _figB,
+}
 
 
 def _atomic_save(fig: plt.Figure, path: str | os.PathLike[str], **kwargs: Any) -> None:

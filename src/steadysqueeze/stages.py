@@ -93,7 +93,8 @@ def write_model(study: Study, output: PathLike) -> None:
             if checks[name] > ASSUMPTION_TOLERANCE * scale ** 2:
                 raise perturbative.PerturbationError(
                     f"study {study.name!r}, point {study.point(index)}: {name} = {checks[name]:.2e}")
-        row = {**{p: getattr(model, p) for p in model.parameter_names()}, **checks}
+        row = {**{p: getattr(model, p) for p in model.parameter_names() if p not in study.dims},
+               **checks}
         if model.dissipation == "local":
             row["mean_field_growth_rate"] = paramagnet_growth_rate(model)
         for key, value in row.items():

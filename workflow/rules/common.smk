@@ -38,6 +38,7 @@ def figure_datasets(figure):
     """Datasets a figure is drawn from (perturbative and exact results of its study)."""
     study = config["figures"][figure]["study"]
     return {
+        "model": f"results/models/{study}.nc",
         "perturbative": f"results/perturbative/{study}.nc",
         "exact": f"results/exact/{study}.nc",
     }

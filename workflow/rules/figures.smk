@@ -1,30 +1,34 @@
-# One rule per figure; each reads datasets only and never recomputes physics.
+# One rule per figure (figure_fig3, figure_fig4, ...), generated for the figures named
+# in the config; each reads the datasets of its study and never recomputes physics.
 
+for _figure in FIGURES:
 
-rule figure_fig3:
-    input:
-        **figure_datasets("fig3"),
-    output:
-        pdf=report(
-            "results/figures/fig3.pdf",
-            caption="../report/fig3.rst",
-            category="Paper figures",
-            labels={"figure": "Fig. 3", "model": "xyz"},
-        ),
-        png="results/figures/fig3.png",
-        provenance="results/figures/fig3.provenance.json",
-    log:
-        "logs/figures/fig3.log",
-    benchmark:
-        "results/benchmarks/figures/fig3.tsv"
-    params:
-        figure="fig3",
-        study=figure_study("fig3"),
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    message:
-        "Drawing Fig. 3 (xyz: squeezing and angle vs dJ)"
-    script:
-        "../scripts/figure.py"
+    rule:
+        name:
+            f"figure_{_figure}"
+        input:
+            **figure_datasets(_figure),
+        output:
+            pdf=report(
+                f"results/figures/{_figure}.pdf",
+                caption=f"../report/{_figure}.rst",
+                category="Paper figures",
+                labels={"figure": _figure},
+            ),
+            png=f"results/figures/{_figure}.png",
+            provenance=f"results/figures/{_figure}.provenance.json",
+        log:
+            f"logs/figures/{_figure}.log",
+        benchmark:
+            f"results/benchmarks/figures/{_figure}.tsv"
+        params:
+            figure=_figure,
+            study=figure_study(_figure),
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=10,
+        message:
+            f"Drawing {_figure}"
+        script:
+            "../scripts/figure.py"
