@@ -156,7 +156,7 @@ def write_exact_gather(study: Study, shard_paths: Sequence[PathLike], output: Pa
         with xr.open_dataset(path) as part:
             parts.append(part.load())
     points = xr.concat(parts, dim="point", data_vars="all", coords="minimal",
-                       compat="override", combine_attrs="drop")
+                       compat="override", combine_attrs="override")
     ds = grid_dataset(study, points)
     ds.attrs["method"] = "exact"
     _finish(ds, rule="exact", study=study, inputs=list(shard_paths), output=output,

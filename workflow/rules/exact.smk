@@ -13,6 +13,8 @@ rule exact_shard:
     resources:
         mem_mb=2000,
         runtime=60,
+    conda:
+        "../../envs/steadysqueeze.yaml"
     message:
         "Exact steady states of study {wildcards.study}, shard {wildcards.shard}"
     script:
@@ -34,6 +36,8 @@ rule exact:
     resources:
         mem_mb=1000,
         runtime=10,
+    conda:
+        "../../envs/steadysqueeze.yaml"
     message:
         "Gathering the exact shards of study {wildcards.study}"
     script:

@@ -28,6 +28,8 @@ for _figure in FIGURES:
         resources:
             mem_mb=1000,
             runtime=10,
+        conda:
+            "../../envs/steadysqueeze.yaml"
         message:
             f"Drawing {_figure}"
         script:

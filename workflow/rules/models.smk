@@ -11,6 +11,8 @@ rule model:
     resources:
         mem_mb=1000,
         runtime=10,
+    conda:
+        "../../envs/steadysqueeze.yaml"
     message:
         "Expanding study {wildcards.study} and checking the assumptions of perturbation theory"
     script:

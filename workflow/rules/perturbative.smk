@@ -13,6 +13,8 @@ rule perturbative:
     resources:
         mem_mb=1000,
         runtime=10,
+    conda:
+        "../../envs/steadysqueeze.yaml"
     message:
         "Pure-state perturbation theory for study {wildcards.study}"
     script:
