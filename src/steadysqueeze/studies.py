@@ -30,7 +30,8 @@ import numpy as np
 
 from .models import MODELS, Model, ModelInputError, make_model
 
-__all__ = ["ConfigError", "Study", "parse_studies", "config_sha256", "axis_values"]
+__all__ = ["ConfigError", "Study", "parse_studies", "parse_config", "config_sha256",
+           "axis_values", "FIGURE_STUDIES"]
 
 
 class ConfigError(ValueError):
@@ -198,3 +199,46 @@ def parse_studies(config: Mapping[str, Any]) -> dict[str, Study]:
             raise ConfigError(f"study {study.name!r}: duplicate study name")
         studies[study.name] = study
     return studies
+
+
+#: what each figure needs of its study: the model and the swept parameters
+FIGURE_STUDIES: dict[str, tuple[str, frozenset[str]]] = {
+    "fig3": ("xyz", frozenset({"J", "dJ"})),
+    "fig4": ("xyz", frozenset({"Jx", "Jy"})),
+    "fig6": ("tfi", frozenset({"Jx"})),
+    "fig7": ("tfi", frozenset({"Jx", "Delta"})),
+    "fig9": ("dicke", frozenset({"Omega"})),
+    "figB": ("dicke", frozenset({"Omega"})),
+}
+_TOP_LEVEL_KEYS = {"studies", "figures", "scaling"}
+
+
+def parse_config(config: Mapping[str, Any]) -> tuple[dict[str, Study], dict[str, str]]:
+    """Validate a whole config: the studies, and which study each figure is drawn from.
+
+    Returns the studies by name and the figure → study map.
+    """
+    unknown = sorted(set(config) - _TOP_LEVEL_KEYS)
+    if unknown:
+        raise ConfigError(f"unknown top-level config key(s) {', '.join(unknown)}; "
+                          f"accepted: {', '.join(sorted(_TOP_LEVEL_KEYS))}")
+    studies = parse_studies(config)
+    figures = config.get("figures") or {}
+    if not isinstance(figures, Mapping):
+        raise ConfigError("config field 'figures' must be a mapping figure -> {study: NAME}")
+    chosen: dict[str, str] = {}
+    for figure, spec in figures.items():
+        if figure not in FIGURE_STUDIES:
+            raise ConfigError(f"figures.{figure}: unknown figure; available: "
+                              f"{', '.join(FIGURE_STUDIES)}")
+        name = spec.get("study") if isinstance(spec, Mapping) else None
+        if name not in studies:
+            raise ConfigError(f"figures.{figure}.study: {name!r} is not a study name")
+        model, axes = FIGURE_STUDIES[figure]
+        study = studies[name]
+        if study.model != model or set(study.sweep) != axes:
+            raise ConfigError(f"figures.{figure}.study: study {name!r} must be model {model!r} "
+                              f"sweeping {', '.join(sorted(axes))}; it is {study.model!r} "
+                              f"sweeping {', '.join(study.sweep) or 'nothing'}")
+        chosen[figure] = name
+    return studies, chosen

@@ -2,21 +2,18 @@
 # parsed, so a bad config fails before any job is scheduled.
 from snakemake.utils import validate
 
-from steadysqueeze.studies import ConfigError, parse_studies
+from steadysqueeze.studies import ConfigError, parse_config
 
 
-validate(config, schema="../schemas/config.schema.yaml")
+# Semantic checks first: their messages name the study and the field. The schema
+# then catches anything of the wrong shape that they do not look at.
 try:
-    STUDIES = parse_studies(config)
+    STUDIES, FIGURE_STUDY = parse_config(config)
 except ConfigError as error:
     raise WorkflowError(f"invalid config: {error}") from None
-for _figure, _spec in config["figures"].items():
-    if _spec["study"] not in STUDIES:
-        raise WorkflowError(
-            f"invalid config: figures.{_figure}.study {_spec['study']!r} is not a study name"
-        )
+validate(config, schema="../schemas/config.schema.yaml")
 
-FIGURES = list(config["figures"])
+FIGURES = list(FIGURE_STUDY)
 
 
 wildcard_constraints:
@@ -36,7 +33,7 @@ def get_exact_shards(wildcards):
 
 def figure_datasets(figure):
     """Datasets a figure is drawn from (perturbative and exact results of its study)."""
-    study = config["figures"][figure]["study"]
+    study = FIGURE_STUDY[figure]
     return {
         "model": f"results/models/{study}.nc",
         "perturbative": f"results/perturbative/{study}.nc",
@@ -45,7 +42,7 @@ def figure_datasets(figure):
 
 
 def figure_study(figure):
-    return STUDIES[config["figures"][figure]["study"]].block
+    return STUDIES[FIGURE_STUDY[figure]].block
 
 
 def get_final_outputs(wildcards):

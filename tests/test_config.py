@@ -1,0 +1,149 @@
+"""Config validation: every malformed config is rejected before any job runs.
+
+Each bad config goes through exactly what ``workflow/rules/common.smk`` does at parse
+time (``parse_config`` then the JSON schema); a few also go through a real
+``snakemake -n`` to show the wiring. The message must name the study and the field.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+from steadysqueeze.studies import ConfigError, Study, parse_config
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
+
+
+def quick_config() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "config" / "quick.yaml").read_text())
+
+
+def check(config: dict[str, Any]) -> None:
+    """The workflow's parse-time validation."""
+    parse_config(config)
+    validate(copy.deepcopy(config), schema=str(SCHEMA))
+
+
+def study(config: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(s for s in config["studies"] if s["name"] == name)
+
+
+def mutate(path: str, value: Any, name: str = "fig3"):
+    """A config edit: set ``study[name][path...] = value`` (``...`` separated by dots)."""
+    def edit(config: dict[str, Any]) -> None:
+        target: Any = study(config, name)
+        *parents, last = path.split(".")
+        for key in parents:
+            target = target[key]
+        if value is DELETE:
+            del target[last]
+        else:
+            target[last] = value
+    return edit
+
+
+DELETE = object()
+
+BAD_CONFIGS = {
+    "unknown model": (mutate("model", "ising"), ["fig3", "model"]),
+    "missing model": (mutate("model", DELETE), ["fig3", "model"]),
+    "unknown parameter": (mutate("fixed.Jq", 1.0), ["fig3", "Jq"]),
+    "missing parameter": (mutate("fixed.Jz", DELETE), ["fig3", "Jz"]),
+    "J without dJ": (mutate("sweep.dJ", DELETE), ["fig3", "dJ"]),
+    "N not integer": (mutate("N", [20.5]), ["fig3", "N"]),
+    "N string": (mutate("N", ["twenty"]), ["fig3", "N"]),
+    "N below 2": (mutate("N", [1]), ["fig3", "N"]),
+    "N repeated": (mutate("N", [20, 20]), ["fig3", "N"]),
+    "N missing": (mutate("N", DELETE), ["fig3", "N"]),
+    "zero decay rate": (mutate("fixed.gamma", 0.0), ["fig3", "gamma"]),
+    "negative decay rate": (mutate("fixed.gamma", -1.0), ["fig3", "gamma"]),
+    "negative swept rate": (mutate("fixed.Gamma", -0.5, "dicke"), ["dicke", "Gamma"]),
+    "NaN fixed": (mutate("fixed.Jz", math.nan), ["fig3", "Jz"]),
+    "inf in grid": (mutate("sweep.J", [-1.8, math.inf]), ["fig3", "sweep.J"]),
+    "empty grid": (mutate("sweep.J", []), ["fig3", "sweep.J"]),
+    "non-numeric grid": (mutate("sweep.J", ["a", "b"]), ["fig3", "sweep.J"]),
+    "repeated grid values": (mutate("sweep.J", [1.0, 1.0]), ["fig3", "sweep.J"]),
+    "linspace num zero": (mutate("sweep.dJ.num", 0), ["fig3", "sweep.dJ.num"]),
+    "linspace missing stop": (mutate("sweep.dJ.stop", DELETE), ["fig3", "sweep.dJ"]),
+    "linspace unknown key": (mutate("sweep.dJ.step", 0.1), ["fig3", "sweep.dJ"]),
+    "both fixed and swept": (mutate("fixed.J", 1.0), ["fig3", "J"]),
+    "unknown study key": (mutate("nshards", 2), ["fig3", "nshards"]),
+    "shards zero": (mutate("shards", 0), ["fig3", "shards"]),
+    "order three": (mutate("order", 3), ["fig3", "order"]),
+    "bad study name": (mutate("name", "fig 3"), ["fig 3"]),
+    "duplicate study names": (
+        lambda c: c["studies"].append(copy.deepcopy(study(c, "fig3"))), ["fig3", "duplicate"]),
+    "unknown top-level key": (lambda c: c.update(studis=[]), ["studis"]),
+    "no studies": (lambda c: c.update(studies=[]), ["studies"]),
+    "figure of unknown study": (
+        lambda c: c["figures"].update(fig3={"study": "nope"}), ["fig3", "nope"]),
+    "figure of wrong model": (
+        lambda c: c["figures"].update(fig3={"study": "dicke"}), ["fig3", "dicke", "xyz"]),
+    "unknown figure": (lambda c: c["figures"].update(fig5={"study": "fig3"}), ["fig5"]),
+}
+
+
+def test_quick_and_default_configs_are_valid() -> None:
+    check(quick_config())
+    check(yaml.safe_load((ROOT / "config" / "config.yaml").read_text()))
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CONFIGS))
+def test_bad_config_is_rejected_naming_the_field(case: str) -> None:
+    edit, words = BAD_CONFIGS[case]
+    config = quick_config()
+    edit(config)
+    with pytest.raises((ConfigError, WorkflowError)) as error:
+        check(config)
+    message = str(error.value)
+    assert error.type is ConfigError, f"{case}: caught only by the schema: {message}"
+    for word in words:
+        assert word in message, f"{case}: {word!r} not in {message!r}"
+
+
+def test_at_least_twenty_bad_configs() -> None:
+    assert len(BAD_CONFIGS) >= 20
+
+
+@pytest.mark.parametrize("case", ["unknown model", "N below 2", "NaN fixed"])
+def test_snakemake_rejects_bad_config_before_any_job(case: str, tmp_path: Path) -> None:
+    edit, words = BAD_CONFIGS[case]
+    config = quick_config()
+    edit(config)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(config))
+    result = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "1", "--configfile",
+                             str(bad), "--directory", str(tmp_path), "-s",
+                             str(ROOT / "Snakefile")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "invalid config" in result.stderr
+    assert all(w in result.stderr for w in words), result.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_odd_N_is_valid_physics() -> None:
+    s = Study.from_config({"name": "odd", "model": "xyz", "N": [5, 7],
+                           "fixed": {"Jx": 1.0, "Jy": 0.5, "Jz": 1.0}})
+    assert s.N == (5, 7) and s.size == 2
+
+
+def test_grid_order_and_sharding_cover_every_point_once() -> None:
+    s = Study.from_config({"name": "g", "model": "tfi", "N": [4, 6], "shards": 3,
+                           "fixed": {"Delta": -1.0},
+                           "sweep": {"Jx": {"start": 0, "stop": 1, "num": 5}}})
+    assert s.dims == ("N", "Jx") and s.shape == (2, 5)
+    covered = sorted(i for k in range(3) for i in s.shard_indices(k))
+    assert covered == list(range(10))
+    assert s.point(7) == (6, {"Delta": -1.0, "Jx": 0.5})
