@@ -8,10 +8,14 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/models.smk"
 include: "workflow/rules/perturbative.smk"
 include: "workflow/rules/exact.smk"
+include: "workflow/rules/scaling.smk"
 include: "workflow/rules/figures.smk"
 
 

@@ -1,4 +1,5 @@
-"""Command-line interface: ``steadysqueeze solve`` for one parameter point.
+"""Command-line interface: ``steadysqueeze solve`` for one parameter point, and
+``steadysqueeze provenance show|verify`` (see :mod:`steadysqueeze.provenance`).
 
 Bad input (unknown model, parameter or method, malformed ``--param``, N < 2,
 non-positive rate, NaN/inf) gives one message on stderr and exit code 2, before
@@ -147,6 +148,7 @@ def _add_provenance(commands: Any) -> None:
                         help="results directory (default: results)")
     verify.add_argument("--config", default=None,
                         help="also check that the recorded study blocks equal this config's")
+    verify.set_defaults(handler=_provenance_verify)
     for action in (show, verify):
         action.add_argument("--workdir", default=None,
                             help="directory the recorded input paths are relative to "

@@ -89,7 +89,8 @@ def code_version(directory: str | os.PathLike[str] | None = None) -> dict[str, A
     ``{"commit": "unknown", "dirty": "unknown"}`` when git is missing, ``directory``
     is not inside a git checkout, or the package files are not tracked by the
     enclosing checkout (e.g. an installed copy inside some other repository).
-    Never raises.
+    ``dirty`` is true when any tracked file of the checkout (package, workflow,
+    config) differs from the commit. Never raises.
     """
     where = Path(directory) if directory else _PACKAGE_DIR
     unknown = {"commit": "unknown", "dirty": "unknown"}
@@ -99,7 +100,7 @@ def code_version(directory: str | os.PathLike[str] | None = None) -> dict[str, A
     tracked = _git(["ls-files", "--", "."], where)
     if not commit or not tracked:
         return unknown
-    status = _git(["status", "--porcelain", "--untracked-files=no", "--", "."], where)
+    status = _git(["status", "--porcelain", "--untracked-files=no"], where)  # whole checkout
     return {"commit": commit, "dirty": bool(status) if status is not None else "unknown"}
 
 
@@ -455,7 +456,10 @@ def _code_label(source: Mapping[str, Any]) -> str:
 def _study_node(record: Record, shown: dict[str, str]) -> _Node:
     study = record.study
     if not study:
-        return _Node("study: none")
+        if record.study_sha256 in shown:
+            return _Node(f"study: {shown[record.study_sha256]}  sha256 {record.study_sha256}"
+                         "  (config block as above)")
+        return _Node(f"study: sha256 {record.study_sha256}" if record.study_sha256 else "study: none")
     ok = config_sha256(study) == record.study_sha256
     check = "" if ok else "  ✗ block does not hash to this"
     label = f"study: {study.get('name', '?')}  sha256 {record.study_sha256}{check}"
@@ -550,6 +554,8 @@ class VerifyResult:
     inputs: int = 0
     temporary: int = 0
     problems: list[Problem] = field(default_factory=list)
+    #: study name -> (recorded sha256, current config sha256), with ``config`` only
+    changed_studies: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -587,6 +593,7 @@ def _check_config(record: Record, blocks: Mapping[str, Mapping[str, Any]] | None
         return
     current = blocks[name]
     if config_sha256(current) != config_sha256(record.study):
+        result.changed_studies[name] = (str(record.study_sha256), config_sha256(current))
         keys = sorted(k for k in set(current) | set(record.study)
                       if current.get(k) != record.study.get(k))
         result.fail(record.path, f"study {name!r}: config block changed since this file was "
@@ -596,8 +603,13 @@ def _check_config(record: Record, blocks: Mapping[str, Mapping[str, Any]] | None
 
 
 def _check_inputs(record: Record, result: VerifyResult, workdir: Path | None,
-                  hashes: dict[Path, str]) -> None:
-    """Every recorded input exists and matches; temporary inputs via their embedded record."""
+                  hashes: dict[Path, str], owner: Path | None = None, via: str = "") -> None:
+    """Every recorded input exists and matches; temporary inputs via their embedded record.
+
+    Problems found through a temporary input's embedded record are reported against
+    ``owner``, the kept file that embeds it.
+    """
+    owner = owner or record.path
     for recorded, sha in sorted(record.inputs.items()):
         path = resolve_input(recorded, record.path, workdir)
         key = Path(os.path.abspath(path))
@@ -607,15 +619,16 @@ def _check_inputs(record: Record, result: VerifyResult, workdir: Path | None,
             if key not in hashes:
                 hashes[key] = file_sha256(path)
             if hashes[key] != sha:
-                result.fail(record.path, f"recorded input {recorded} changed "
-                                         f"(sha256 now {hashes[key][:12]}, recorded {sha[:12]})")
-                result.fail(path, f"contents no longer match what {_display(record.path)} "
-                                  f"recorded (sha256 now {hashes[key][:12]}, recorded {sha[:12]})")
+                change = f"(sha256 now {hashes[key][:12]}, recorded {sha[:12]})"
+                result.fail(owner, f"{via}recorded input {recorded} changed {change}")
+                result.fail(path, f"contents no longer match what {_display(owner)} "
+                                  f"recorded {change}")
         elif embedded and embedded.get("rule") in TEMPORARY_RULES:
             result.temporary += 1
-            _check_inputs(_embedded_record(embedded, path), result, workdir, hashes)
+            _check_inputs(_embedded_record(embedded, path), result, workdir, hashes,
+                          owner, f"{via}via temporary {recorded}: ")
         else:
-            result.fail(record.path, f"recorded input {recorded} is missing (looked for {path})")
+            result.fail(owner, f"{via}recorded input {recorded} is missing (looked for {path})")
 
 
 def _check_figure_copies(path: Path, result: VerifyResult) -> None:
@@ -698,7 +711,10 @@ def verify(directory: str | os.PathLike[str] = "results", *,
 
 def format_verify(result: VerifyResult, directory: str | os.PathLike[str]) -> str:
     """Human-readable report of :func:`verify`: one ``FAIL <file>: <reason>`` line each."""
-    lines = [f"FAIL {p.path}: {p.reason}" for p in result.problems]
+    problems = sorted(result.problems, key=lambda p: p.path)
+    lines = [f"FAIL {p.path}: {p.reason}" for p in problems]
+    lines += [f"CHANGED study {name}: config block sha256 now {new[:12]}, recorded {old[:12]}"
+              for name, (old, new) in sorted(result.changed_studies.items())]
     temporary = (f", {result.temporary} temporary inputs followed through their embedded "
                  f"records" if result.temporary else "")
     summary = (f"{result.records} records, {result.inputs} recorded inputs under "
