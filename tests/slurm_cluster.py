@@ -81,7 +81,10 @@ class Cluster:
     files: list[Path] = field(default_factory=list)
 
     def stop(self) -> None:
-        """Stop the daemons this cluster started, newest first, by their pid files."""
+        """Cancel leftover jobs, then stop the daemons this cluster started, newest
+        first, by the PIDs in their pid files; remove the config files it wrote."""
+        if any(d.name == "slurmctld" for d in self.started):
+            cancel_all_jobs()
         while self.started:
             _stop_daemon(self.started.pop())
         for path in self.files:
@@ -352,6 +355,7 @@ def start(workdir: Path) -> Cluster:
             cluster, "slurmctld", lambda: _run(["scontrol", "ping"], timeout=10).returncode == 0
         )
         _start_slurm_daemon(cluster, "slurmd", lambda: _node_state() == "idle", timeout=90)
+        cancel_all_jobs()  # from an earlier, killed run (slurmctld keeps its state)
         # The plugin validates slurm_account with sacctmgr; add the account (idempotent).
         _run(["sacctmgr", "-i", "add", "account", ACCOUNT, f"Cluster={CLUSTER}"])
         _run(["sacctmgr", "-i", "add", "user", "root", f"Account={ACCOUNT}"])
@@ -370,15 +374,34 @@ def start(workdir: Path) -> Cluster:
     return cluster
 
 
-def submitted_job_ids(log_text: str) -> list[str]:
-    """SLURM job ids from the executor plugin's 'submitted with SLURM jobid' lines."""
-    return re.findall(r"has been submitted with SLURM jobid (\d+)", log_text)
+def cancel_all_jobs() -> None:
+    """Cancel every job of this (test-only) cluster, e.g. left by a killed run."""
+    try:
+        jobs = _run(["squeue", "-h", "-o", "%i"], timeout=15).stdout.split()
+        if jobs:
+            _run(["scancel", *jobs], timeout=15)
+    except (subprocess.SubprocessError, OSError):
+        pass
 
 
-def sacct_states(job_ids: list[str]) -> dict[str, str]:
-    """Job id -> state of the allocations (not the steps), as sacct records them."""
+def submitted_jobs(log_text: str) -> dict[str, str]:
+    """SLURM job id -> what it ran ('rule_<name>' or 'group_<group>_<rules>'), from
+    the executor plugin's 'has been submitted with SLURM jobid ID (log: PATH)' lines
+    (the SLURM log lies in .snakemake/slurm_logs/<rule_or_group>/...)."""
+    jobs = {}
+    pattern = r"has been submitted with SLURM jobid (\d+) \(log: ([^)\s]+)\)"
+    for job_id, path in re.findall(pattern, log_text):
+        parts = Path(path).parts
+        kind = parts[parts.index("slurm_logs") + 1] if "slurm_logs" in parts else "?"
+        jobs[job_id] = kind
+    return jobs
+
+
+def sacct_states(since: str) -> dict[str, str]:
+    """Job id -> state of every job (allocations, not steps) that sacct records as
+    submitted since `since` (sacct time format, e.g. 2026-01-01T12:00:00)."""
     result = _run(
-        ["sacct", "-X", "-n", "-P", "-o", "JobID,State", "-j", ",".join(job_ids)], timeout=30
+        ["sacct", "-X", "-n", "-P", "-a", "-o", "JobID,State", "-S", since], timeout=30
     )
     states = {}
     for line in result.stdout.splitlines():

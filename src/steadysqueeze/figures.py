@@ -217,8 +217,76 @@ def _figB(data: Mapping[str, xr.Dataset]) -> plt.Figure:
     return fig
 
 
+def _N_colours(Ns: np.ndarray) -> list:
+    return list(plt.get_cmap("viridis")(np.linspace(0.0, 0.9, len(Ns))))
+
+
+def _drive_label(ds: xr.Dataset) -> str:
+    drive = ds.attrs["drive"]
+    return _label(ds, drive)
+
+
+def _scaling(data: Mapping[str, xr.Dataset]) -> plt.Figure:
+    """Finite-N scaling of one model: onset, deepest squeezing, PT validity, entropy."""
+    ds = data["scaling"]
+    drive, order = ds.attrs["drive"], int(ds.attrs["order"])
+    Ns = ds["N"].values
+    inv = 1 / Ns
+    fig, axes = plt.subplots(2, 2, figsize=(7.2, 5.6), constrained_layout=True)
+    ax = axes[0, 0]
+    ax.plot(inv, ds["onset_exact"], "o", color=COLOURS[0], label="exact")
+    ax.plot(inv, ds["onset_pt"], color=COLOURS[2], label="perturbation theory", **PT_STYLE)
+    ax.plot(0, float(ds["onset_exact_extrapolated"]), "s", color=COLOURS[0], mfc="none",
+            label=r"exact, extrapolated $N\to\infty$")
+    power = "" if order == 1 else f"^{order}"
+    ax.set(xlabel="$1/N$", title="(a) onset of squeezing",
+           ylabel=rf"$\lim\,(1-\xi_R^2)/|{ds[drive].attrs.get('latex', drive)}|{power}$")
+    ax.legend(frameon=False)
+    ax = axes[0, 1]
+    ax.plot(Ns, ds["xi2_min"], "o-", color=COLOURS[0], label=r"$\min \xi_R^2$")
+    ax.set(xlabel="$N$", ylabel=r"minimum of exact $\xi_R^2$",
+           title="(b) deepest squeezing over the sweep")
+    twin = ax.twinx()
+    twin.plot(Ns, ds["drive_at_min"], "s--", color=COLOURS[1], mfc="none")
+    twin.set_ylabel(f"drive at the minimum, {_drive_label(ds)}", color=COLOURS[1])
+    twin.grid(False)
+    ax = axes[1, 0]
+    for key, marker, text in (("pt_validity_1pct", "o", "1 %"), ("pt_validity_10pct", "s", "10 %")):
+        ax.plot(Ns, ds[key], marker + "-", label=f"PT deficit off by {text}")
+    ax.set(xlabel="$N$", ylabel=f"validity range of PT, {_drive_label(ds)}",
+           title="(c) range of validity of perturbation theory")
+    ax.legend(frameon=False)
+    ax = axes[1, 1]
+    for colour, N in zip(_N_colours(Ns), Ns):
+        ax.plot(ds[drive], ds["entropy"].sel(N=N), color=colour, label=f"$N = {N}$")
+    ax.set(xlabel=_drive_label(ds), ylabel="von Neumann entropy / nat",
+           title="(d) entropy of the exact steady state")
+    ax.legend(frameon=False, ncol=2, fontsize=6)
+    fig.suptitle(f"finite-N scaling, model {ds.attrs['model_name']}: "
+                 + _fixed_parameters(ds))
+    return fig
+
+
+def _minimal_uncertainty(data: Mapping[str, xr.Dataset]) -> plt.Figure:
+    """Eq. 21: ξ_R⁻² ≤ QFI/N, with equality for minimal-uncertainty states."""
+    fig, axes = plt.subplots(1, len(data), figsize=(3.2 * len(data), 3.2),
+                             constrained_layout=True, squeeze=False)
+    for ax, (model, ds) in zip(axes[0], data.items()):
+        Ns = ds["N"].values
+        for colour, N in zip(_N_colours(Ns), Ns):
+            ax.plot(ds["inverse_xi2"].sel(N=N), ds["qfi_over_N"].sel(N=N), ".-", color=colour,
+                    markersize=3, linewidth=0.8, label=f"$N = {N}$")
+        top = float(max(ds["inverse_xi2"].max(), ds["qfi_over_N"].max()))
+        ax.plot([1, top], [1, top], "k--", linewidth=1.0, label=r"$\xi_R^{-2} = $ QFI$/N$")
+        ax.set(xlabel=r"$\xi_R^{-2}$", ylabel="QFI$/N$", title=f"model {model}")
+        ax.legend(frameon=False, fontsize=6, ncol=2)
+    fig.suptitle("minimal uncertainty (Eq. 21): points on the diagonal saturate the bound")
+    return fig
+
+
 FIGURES: dict[str, Callable[[Mapping[str, xr.Dataset]], plt.Figure]] = {
     "fig3": _fig3, "fig4": _fig4, "fig6": _fig6, "fig7": _fig7, "fig9": _fig9, "figB": _figB,
+    "scaling": _scaling, "minimal_uncertainty": _minimal_uncertainty,
 }
 
 

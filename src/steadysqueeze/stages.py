@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 import xarray as xr
@@ -21,10 +20,11 @@ from .models import Model, paramagnet_growth_rate
 from .observables import analyze
 from .provenance import dataset_attributes, make_record
 from .spin import CollectiveSpin
-from .studies import Study
+from .scaling import scaling_dataset
+from .studies import Study, scaling_drive
 
 __all__ = ["model_checks", "write_model", "write_perturbative", "write_exact_shard",
-           "write_exact_gather"]
+           "write_exact_gather", "write_scaling", "exact_job_resources"]
 
 log = logging.getLogger("steadysqueeze")
 PathLike = str | os.PathLike[str]
@@ -163,5 +163,26 @@ def write_exact_gather(study: Study, shard_paths: Sequence[PathLike], output: Pa
             title=f"{study.name}: exact steady states (Lindblad, Eq. 1)")
 
 
-def study_from(config_block: Mapping[str, Any]) -> Study:
-    return Study.from_config(config_block)
+def exact_job_resources(model: str, N: int) -> dict[str, float]:
+    """Memory (MB) of one exact solve and its runtime (minutes per point) at N.
+
+    Measured with ``benchmarks/bench_exact.py`` on 2 cores: the local-emission
+    solver works on ~N³/12 parity-even unknowns; the collective (dicke) solve on (N+1)².
+    Values are generous upper bounds for cluster submission, not predictions.
+    """
+    if model == "dicke":
+        return {"mem_mb": 1000 + 0.05 * (N + 1) ** 2 / 1e3, "runtime": 0.05 + 1e-3 * N / 100}
+    unknowns = (N + 1) * (N + 2) * (N + 3) / 12
+    return {"mem_mb": int(1000 + unknowns * 16 * 60 / 1e6), "runtime": 0.2 + (N / 100) ** 3}
+
+
+def write_scaling(study: Study, *, exact_path: PathLike, perturbative_path: PathLike,
+                  output: PathLike) -> None:
+    """Rule ``scaling``: finite-N analysis of a study over (N, drive)."""
+    order = study.order or perturbative.default_order(study.model_at(0)[1])
+    with xr.open_dataset(exact_path) as e, xr.open_dataset(perturbative_path) as p:
+        ds = scaling_dataset(e.load(), p.load(), model=study.model,
+                             drive=scaling_drive(study.model), order=order)
+    _finish(ds, rule="scaling", study=study, inputs=[exact_path, perturbative_path],
+            output=output,
+            title=f"{study.model}: finite-N scaling of squeezing and of the validity of PT")

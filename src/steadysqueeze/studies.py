@@ -31,7 +31,7 @@ import numpy as np
 from .models import MODELS, Model, ModelInputError, make_model
 
 __all__ = ["ConfigError", "Study", "parse_studies", "parse_config", "config_sha256",
-           "axis_values", "FIGURE_STUDIES"]
+           "axis_values", "FIGURE_STUDIES", "scaling_drive"]
 
 
 class ConfigError(ValueError):
@@ -79,7 +79,8 @@ def config_sha256(block: Mapping[str, Any]) -> str:
                           .encode()).hexdigest()
 
 
-_STUDY_KEYS = {"name", "model", "N", "fixed", "sweep", "shards", "order", "description"}
+_STUDY_KEYS = {"name", "model", "N", "fixed", "sweep", "shards", "shard_by", "order",
+               "description"}
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class Study:
     fixed: dict[str, float]
     sweep: dict[str, np.ndarray]
     shards: int
+    shard_by: str
     order: int | None
     block: dict[str, Any]
 
@@ -122,14 +124,23 @@ class Study:
             raise ConfigError(f"study {name!r}: parameter(s) {', '.join(both)} both fixed and swept")
         fixed_values = {k: _finite(name, f"fixed.{k}", v) for k, v in fixed.items()}
         sweep = {k: axis_values(name, k, v) for k, v in sweep_spec.items()}
+        shard_by = block.get("shard_by", "point")
+        if shard_by not in ("point", "N"):
+            raise ConfigError(f"study {name!r}: field 'shard_by' must be 'point' or 'N', "
+                              f"got {shard_by!r}")
         shards = block.get("shards", 1)
+        if shard_by == "N":
+            if "shards" in block:
+                raise ConfigError(f"study {name!r}: field 'shards' is fixed by shard_by: N "
+                                  "(one job per N); remove it")
+            shards = len(Ns)
         if not isinstance(shards, int) or isinstance(shards, bool) or shards < 1:
             raise ConfigError(f"study {name!r}: field 'shards' must be an integer >= 1, got {shards!r}")
         order = block.get("order")
         if order is not None and order not in (1, 2):
             raise ConfigError(f"study {name!r}: field 'order' must be 1 or 2, got {order!r}")
         study = cls(name=name, model=model, N=tuple(Ns), fixed=fixed_values, sweep=sweep,
-                    shards=shards, order=order, block=dict(block))
+                    shards=shards, shard_by=shard_by, order=order, block=dict(block))
         study._check_model_parameters()
         return study
 
@@ -172,10 +183,21 @@ class Study:
         return N, make_model(self.model, params)
 
     def shard_indices(self, shard: int) -> np.ndarray:
-        """Flat grid indices of ``shard``: interleaved (k, k + shards, ...) to balance cost."""
+        """Flat grid indices of ``shard``.
+
+        ``shard_by: point``: interleaved (k, k + shards, ...) to balance the cost;
+        ``shard_by: N``: every point of the k-th N (jobs whose resources grow with N).
+        """
         if not 0 <= shard < self.shards:
             raise ValueError(f"shard {shard} outside 0..{self.shards - 1}")
+        if self.shard_by == "N":
+            per_N = self.size // len(self.N)
+            return np.arange(shard * per_N, (shard + 1) * per_N)
         return np.arange(shard, self.size, self.shards)
+
+    def shard_max_N(self, shard: int) -> int:
+        """Largest N among the points of ``shard`` (sets the job's resources)."""
+        return max(self.point(int(i))[0] for i in self.shard_indices(shard))
 
     def points(self) -> Iterator[tuple[int, dict[str, float]]]:
         return (self.point(i) for i in range(self.size))
@@ -211,13 +233,38 @@ FIGURE_STUDIES: dict[str, tuple[str, frozenset[str]]] = {
     "figB": ("dicke", frozenset({"Omega"})),
 }
 _TOP_LEVEL_KEYS = {"studies", "figures", "scaling"}
+_SCALING_DRIVES = {"xyz": "dJ", "tfi": "Jx", "dicke": "Omega"}
 
 
-def parse_config(config: Mapping[str, Any]) -> tuple[dict[str, Study], dict[str, str]]:
-    """Validate a whole config: the studies, and which study each figure is drawn from.
+def parse_scaling(config: Mapping[str, Any], studies: Mapping[str, Study]) -> dict[str, str]:
+    """The ``scaling`` section: model → study over (N, drive) with at least two N."""
+    scaling = config.get("scaling") or {}
+    if not isinstance(scaling, Mapping):
+        raise ConfigError("config field 'scaling' must be a mapping model -> {study: NAME}")
+    chosen: dict[str, str] = {}
+    for model, spec in scaling.items():
+        if model not in _SCALING_DRIVES:
+            raise ConfigError(f"scaling.{model}: unknown model; available: "
+                              f"{', '.join(_SCALING_DRIVES)}")
+        name = spec.get("study") if isinstance(spec, Mapping) else None
+        if name not in studies:
+            raise ConfigError(f"scaling.{model}.study: {name!r} is not a study name")
+        study, drive = studies[name], _SCALING_DRIVES[model]
+        if study.model != model or list(study.sweep) != [drive] or len(study.N) < 2:
+            raise ConfigError(f"scaling.{model}.study: study {name!r} must be model {model!r} "
+                              f"sweeping only {drive} over at least two N")
+        chosen[model] = name
+    return chosen
 
-    Returns the studies by name and the figure → study map.
-    """
+
+def scaling_drive(model: str) -> str:
+    """The drive parameter swept in the finite-N study of ``model``."""
+    return _SCALING_DRIVES[model]
+
+
+def parse_config(config: Mapping[str, Any]
+                 ) -> tuple[dict[str, Study], dict[str, str], dict[str, str]]:
+    """Validate a whole config: the studies, the figure → study and scaling model → study maps."""
     unknown = sorted(set(config) - _TOP_LEVEL_KEYS)
     if unknown:
         raise ConfigError(f"unknown top-level config key(s) {', '.join(unknown)}; "
@@ -241,4 +288,4 @@ def parse_config(config: Mapping[str, Any]) -> tuple[dict[str, Study], dict[str,
                               f"sweeping {', '.join(sorted(axes))}; it is {study.model!r} "
                               f"sweeping {', '.join(study.sweep) or 'nothing'}")
         chosen[figure] = name
-    return studies, chosen
+    return studies, chosen, parse_scaling(config, studies)

@@ -2,13 +2,14 @@
 # parsed, so a bad config fails before any job is scheduled.
 from snakemake.utils import validate
 
+from steadysqueeze.stages import exact_job_resources
 from steadysqueeze.studies import ConfigError, parse_config
 
 
 # Semantic checks first: their messages name the study and the field. The schema
 # then catches anything of the wrong shape that they do not look at.
 try:
-    STUDIES, FIGURE_STUDY = parse_config(config)
+    STUDIES, FIGURE_STUDY, SCALING_STUDY = parse_config(config)
 except ConfigError as error:
     raise WorkflowError(f"invalid config: {error}") from None
 validate(config, schema="../schemas/config.schema.yaml")
@@ -19,6 +20,7 @@ FIGURES = list(FIGURE_STUDY)
 wildcard_constraints:
     study="|".join(STUDIES),
     shard=r"\d+",
+    model="|".join(SCALING_STUDY) or "none",
 
 
 def get_study_block(wildcards):
@@ -45,7 +47,45 @@ def figure_study(figure):
     return STUDIES[FIGURE_STUDY[figure]].block
 
 
+def get_exact_mem_mb(wildcards, attempt):
+    """Memory of an exact shard: grows with the largest N in it (and with retries)."""
+    study = STUDIES[wildcards.study]
+    N = study.shard_max_N(int(wildcards.shard))
+    return exact_job_resources(study.model, N)["mem_mb"] * attempt
+
+
+def get_exact_runtime(wildcards, attempt):
+    """Runtime (minutes) of an exact shard, from the points it holds and their N."""
+    study = STUDIES[wildcards.study]
+    shard = int(wildcards.shard)
+    per_point = exact_job_resources(study.model, study.shard_max_N(shard))["runtime"]
+    return int(per_point * len(study.shard_indices(shard))) * attempt + 5
+
+
+def get_scaling_inputs(wildcards):
+    """Exact and perturbative datasets of the model's finite-N study."""
+    study = SCALING_STUDY[wildcards.model]
+    return {
+        "perturbative": f"results/perturbative/{study}.nc",
+        "exact": f"results/exact/{study}.nc",
+    }
+
+
+def get_scaling_study(wildcards):
+    return STUDIES[SCALING_STUDY[wildcards.model]].block
+
+
+SCALING_FIGURES = [f"scaling_{model}" for model in SCALING_STUDY]
+if SCALING_STUDY:
+    SCALING_FIGURES.append("minimal_uncertainty")
+
+
 def get_final_outputs(wildcards):
-    return expand(
-        "results/figures/{figure}.{ext}", figure=FIGURES, ext=("pdf", "png")
-    ) + expand("results/exact/{study}.nc", study=STUDIES)
+    return (
+        expand("results/figures/{figure}.{ext}", figure=FIGURES, ext=("pdf", "png"))
+        + expand(
+            "results/figures/{figure}.{ext}", figure=SCALING_FIGURES, ext=("pdf", "png")
+        )
+        + expand("results/exact/{study}.nc", study=STUDIES)
+        + expand("results/scaling/{model}.nc", model=SCALING_STUDY)
+    )

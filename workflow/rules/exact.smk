@@ -11,8 +11,8 @@ rule exact_shard:
         study=get_study_block,
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=60,
+        mem_mb=get_exact_mem_mb,
+        runtime=get_exact_runtime,
     conda:
         "../../envs/steadysqueeze.yaml"
     message:

@@ -1,0 +1,126 @@
+r"""Finite-N analysis: how squeezing and the validity of perturbation theory scale with N.
+
+Input: the exact and perturbative datasets of a study with dimensions
+``(N, drive)``, the drive being the symmetry-breaking parameter (δJ for ``xyz``,
+:math:`\mathcal{J}_x` for ``tfi``, Ω for ``dicke``). Output, per N:
+
+* ``onset_exact`` / ``onset_pt``: the onset coefficient
+  :math:`c = \lim_{d\to0}(1-\xi_R^2)/|d|^p` with p the order at which squeezing
+  appears (p = 1 for two-emitter drives, Eq. 30; p = 2 for the Rabi drive, Eq. 70),
+  from the two smallest drives with Richardson extrapolation;
+* ``xi2_min`` and ``drive_at_min``: the deepest exact squeezing over the sweep;
+* ``pt_validity_1pct`` / ``pt_validity_10pct``: the smallest drive at which the
+  perturbative squeezing deficit :math:`1-\xi^2_{PT}` differs from the exact one by
+  more than 1 % / 10 % of the exact deficit (linear interpolation between grid points;
+  ``inf`` where PT stays within the threshold over the whole sweep);
+* per (N, drive): exact and PT ξ², purity, von Neumann entropy, ξ_R⁻² and QFI/N
+  (minimal uncertainty, Eq. 21).
+
+Extrapolations to N → ∞ are linear fits in 1/N over the larger half of the N values.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+__all__ = ["onset_coefficient", "first_crossing", "extrapolate_inverse_N", "scaling_dataset"]
+
+
+def onset_coefficient(drive: np.ndarray, xi2: np.ndarray, order: int) -> float:
+    r"""Richardson estimate of :math:`\lim_{d\to0}(1-\xi^2)/|d|^p` from the two smallest |d| > 0."""
+    positive = np.flatnonzero(np.abs(drive) > 0)
+    if positive.size < 2:
+        raise ValueError("the onset coefficient needs two non-zero drive values")
+    first, second = positive[np.argsort(np.abs(drive[positive]))[:2]]
+    d1, d2 = abs(drive[first]), abs(drive[second])
+    c1, c2 = (1 - xi2[first]) / d1 ** order, (1 - xi2[second]) / d2 ** order
+    return float((d2 * c1 - d1 * c2) / (d2 - d1))
+
+
+def first_crossing(drive: np.ndarray, error: np.ndarray, threshold: float) -> float:
+    """Smallest |drive| where ``error`` first exceeds ``threshold`` (interpolated), else inf."""
+    order = np.argsort(np.abs(drive))
+    d, e = np.abs(drive[order]), error[order]
+    above = np.flatnonzero(e > threshold)
+    if above.size == 0:
+        return float("inf")
+    k = int(above[0])
+    if k == 0:
+        return float(d[0])
+    return float(d[k - 1] + (threshold - e[k - 1]) * (d[k] - d[k - 1]) / (e[k] - e[k - 1]))
+
+
+def extrapolate_inverse_N(N: np.ndarray, values: np.ndarray) -> tuple[float, float, int]:
+    """Linear fit of ``values`` in 1/N over the larger half of N: (intercept, slope, points)."""
+    finite = np.isfinite(values)
+    Ns, ys = np.asarray(N, dtype=float)[finite], np.asarray(values)[finite]
+    keep = Ns >= np.median(Ns)
+    if keep.sum() < 2:
+        return float("nan"), float("nan"), int(keep.sum())
+    slope, intercept = np.polyfit(1 / Ns[keep], ys[keep], 1)
+    return float(intercept), float(slope), int(keep.sum())
+
+
+def _deficit_error(exact: xr.DataArray, pt: xr.DataArray) -> xr.DataArray:
+    deficit = 1 - exact
+    return np.abs((1 - pt) - deficit) / np.abs(deficit).where(np.abs(deficit) > 1e-14)
+
+
+def scaling_dataset(exact: xr.Dataset, pt: xr.Dataset, *, model: str, drive: str, order: int
+                    ) -> xr.Dataset:
+    """The finite-N scaling dataset of one model (see the module docstring)."""
+    if set(exact["xi2"].dims) != {"N", drive}:
+        raise ValueError(f"scaling needs a study over (N, {drive}); got {exact['xi2'].dims}")
+    Ns, d = exact["N"].values, exact[drive].values
+    unit = exact[drive].attrs.get("units", "1")
+    per_N: dict[str, list[float]] = {k: [] for k in (
+        "onset_exact", "onset_pt", "xi2_min", "drive_at_min", "pt_validity_1pct",
+        "pt_validity_10pct")}
+    error = _deficit_error(exact["xi2"], pt["xi2"])
+    for N in Ns:
+        xe, xp = exact["xi2"].sel(N=N).values, pt["xi2"].sel(N=N).values
+        per_N["onset_exact"].append(onset_coefficient(d, xe, order))
+        per_N["onset_pt"].append(onset_coefficient(d, xp, order))
+        k = int(np.argmin(xe))
+        per_N["xi2_min"].append(float(xe[k]))
+        per_N["drive_at_min"].append(float(abs(d[k])))
+        err = np.nan_to_num(error.sel(N=N).values, nan=0.0)
+        per_N["pt_validity_1pct"].append(first_crossing(d, err, 0.01))
+        per_N["pt_validity_10pct"].append(first_crossing(d, err, 0.10))
+    onset_unit = "1" if unit == "1" else f"{unit}^-{order}"
+    meta = {
+        "onset_exact": (f"exact onset coefficient lim (1 - xi2)/|{drive}|^{order}", onset_unit),
+        "onset_pt": (f"perturbative onset coefficient lim (1 - xi2)/|{drive}|^{order}",
+                     onset_unit),
+        "xi2_min": ("minimum of the exact xi_R^2 over the drive", "1"),
+        "drive_at_min": (f"|{drive}| at the exact minimum of xi_R^2", unit),
+        "pt_validity_1pct": (f"smallest |{drive}| where 1 - xi2 of PT and exact differ by 1 % "
+                             "(inf: never within the sweep)", unit),
+        "pt_validity_10pct": (f"smallest |{drive}| where 1 - xi2 of PT and exact differ by 10 % "
+                              "(inf: never within the sweep)", unit),
+    }
+    data = {k: xr.Variable(("N",), np.array(v), {"long_name": meta[k][0], "units": meta[k][1]})
+            for k, v in per_N.items()}
+    point_vars = {
+        "xi2_exact": (exact["xi2"], "exact xi_R^2, Eq. 18"),
+        "xi2_pt": (pt["xi2"], "perturbative xi_R^2"),
+        "purity": (exact["purity"], "purity of the exact steady state"),
+        "entropy": (exact["entropy"], "von Neumann entropy of the exact steady state"),
+        "inverse_xi2": (1 / exact["xi2"], "xi_R^-2 (exact)"),
+        "qfi_over_N": (exact["qfi"] / exact["N"], "QFI of the anti-squeezed component / N"),
+        "pt_deficit_error": (error, "|(1 - xi2_PT) - (1 - xi2_exact)| / |1 - xi2_exact|"),
+    }
+    for name, (array, long_name) in point_vars.items():
+        units = "nat" if name == "entropy" else "1"
+        data[name] = xr.Variable(("N", drive), array.transpose("N", drive).values,
+                                 {"long_name": long_name, "units": units})
+    scalars = {k: v for k, v in exact.coords.items() if v.ndim == 0}
+    ds = xr.Dataset(data, coords={"N": exact["N"], drive: exact[drive], **scalars})
+    for name in ("onset_exact", "xi2_min", "drive_at_min"):
+        intercept, slope, points = extrapolate_inverse_N(Ns, ds[name].values)
+        ds[f"{name}_extrapolated"] = xr.Variable((), intercept, {
+            "long_name": f"{meta[name][0]}, extrapolated to N -> infinity (linear in 1/N)",
+            "units": meta[name][1], "fit_slope_in_inverse_N": slope, "fit_points": points})
+    ds.attrs.update(drive=drive, order=order, model_name=model)
+    return ds

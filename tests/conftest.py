@@ -1,0 +1,102 @@
+r"""Shared reference solutions for the physics tests.
+
+Everything here is built *independently* of :mod:`steadysqueeze`: the operators
+come from ``numpy.kron`` of 2x2 Pauli matrices (brute force on the full
+:math:`2^N` space) or from :func:`qutip.jmat` / :mod:`qutip.piqs`, and the
+steady states from :func:`qutip.steadystate`. See ``tests/README.md`` for the
+list of references and their tolerances.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache, reduce
+
+import numpy as np
+import pytest
+import qutip
+
+# Single-spin operators, basis (|up>, |down>) like qutip.jmat(1/2).
+_SX = np.array([[0.0, 1.0], [1.0, 0.0]], dtype=complex) / 2
+_SY = np.array([[0.0, -1j], [1j, 0.0]], dtype=complex) / 2
+_SZ = np.diag([0.5, -0.5]).astype(complex)
+_SM = np.array([[0.0, 0.0], [1.0, 0.0]], dtype=complex)  # |down><up|
+
+
+def local_operator(op: np.ndarray, site: int, N: int) -> np.ndarray:
+    """``op`` acting on spin ``site`` of ``N`` (dense, 2^N x 2^N)."""
+    factors = [np.eye(2, dtype=complex)] * N
+    factors[site] = op
+    return reduce(np.kron, factors)
+
+
+@lru_cache(maxsize=None)
+def brute_collective(N: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""Collective :math:`J^a = \sum_i S_i^a` on the full :math:`2^N` space."""
+    return tuple(sum(local_operator(s, i, N) for i in range(N)) for s in (_SX, _SY, _SZ))
+
+
+def brute_hamiltonian(name: str, params: dict[str, float], N: int) -> np.ndarray:
+    """Eq. 35 (``xyz``) or Eq. 53 (``tfi``) written with the site operators of the full space."""
+    Jx, Jy, Jz = brute_collective(N)
+    if name == "xyz":
+        return (params["Jx"] * Jx @ Jx + params["Jy"] * Jy @ Jy + params["Jz"] * Jz @ Jz) / N
+    if name == "tfi":
+        return params["Jx"] / N * Jx @ Jx + params["Delta"] * Jz
+    raise ValueError(name)
+
+
+@lru_cache(maxsize=None)
+def _brute_steady_state_cached(name: str, items: tuple, N: int) -> np.ndarray:
+    params = dict(items)
+    H = brute_hamiltonian(name, params, N)
+    dims = [[2] * N, [2] * N]
+    gamma = params.get("gamma", 1.0)
+    c_ops = [qutip.Qobj(np.sqrt(gamma) * local_operator(_SM, i, N), dims=dims)
+             for i in range(N)]
+    # solver="solve": dense LU; on this small space it is the fastest of qutip's
+    # options (N = 6, 4096 unknowns: ~6 s, against 6-25 s for the sparse ones).
+    rho = qutip.steadystate(qutip.Qobj(H, dims=dims), c_ops, solver="solve")
+    return rho.full()
+
+
+def brute_steady_state(name: str, params: dict[str, float], N: int) -> np.ndarray:
+    r"""Steady state of the Lindblad equation on the full :math:`2^N` space.
+
+    Hamiltonian from :func:`brute_hamiltonian`, N local jump operators
+    :math:`\sqrt{\gamma}\,S_i^-`, solved by :func:`qutip.steadystate`.
+    Cached: every (model, parameters, N) is solved once per session.
+    """
+    return _brute_steady_state_cached(name, tuple(sorted(params.items())), N)
+
+
+def qfi_from_eigendecomposition(rho: np.ndarray, generator: np.ndarray) -> float:
+    r"""QFI of a mixed state, Eq. 19 with the denominator :math:`p_k + p_l`.
+
+    :math:`F = 2\sum_{kl} (p_k - p_l)^2/(p_k + p_l)\,|\langle k|A|l\rangle|^2`,
+    pairs with :math:`p_k + p_l = 0` omitted.
+    """
+    p, V = np.linalg.eigh(rho)
+    p = np.clip(p, 0.0, None)
+    A = V.conj().T @ generator @ V
+    total = p[:, None] + p[None, :]
+    diff2 = (p[:, None] - p[None, :]) ** 2
+    mask = total > 0
+    return float(2.0 * np.sum(diff2[mask] / total[mask] * np.abs(A[mask]) ** 2))
+
+
+def moments_of(rho: np.ndarray, ops) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and symmetrised covariance of three operators in the dense state ``rho``."""
+    mean = np.array([np.trace(rho @ o).real for o in ops])
+    second = np.array([[np.trace(rho @ (a @ b + b @ a)).real / 2 for b in ops] for a in ops])
+    return mean, second - np.outer(mean, mean)
+
+
+def reversed_basis(matrix: np.ndarray) -> np.ndarray:
+    """Reorder a spin-J matrix from M ascending (steadysqueeze) to M descending (qutip)."""
+    return np.asarray(matrix)[::-1, ::-1]
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    """A seeded generator, so that every "random" test input is reproducible."""
+    return np.random.default_rng(20240611)
