@@ -241,6 +241,7 @@ def _scaling(data: Mapping[str, xr.Dataset]) -> plt.Figure:
     power = "" if order == 1 else f"^{order}"
     ax.set(xlabel="$1/N$", title="(a) onset of squeezing",
            ylabel=rf"$\lim\,(1-\xi_R^2)/|{ds[drive].attrs.get('latex', drive)}|{power}$")
+    ax.ticklabel_format(axis="y", useOffset=False)
     ax.legend(frameon=False)
     ax = axes[0, 1]
     ax.plot(Ns, ds["xi2_min"], "o-", color=COLOURS[0], label=r"$\min \xi_R^2$")
@@ -262,8 +263,9 @@ def _scaling(data: Mapping[str, xr.Dataset]) -> plt.Figure:
     ax.set(xlabel=_drive_label(ds), ylabel="von Neumann entropy / nat",
            title="(d) entropy of the exact steady state")
     ax.legend(frameon=False, ncol=2, fontsize=6)
-    fig.suptitle(f"finite-N scaling, model {ds.attrs['model_name']}: "
-                 + _fixed_parameters(ds))
+    fixed = _fixed_parameters(ds)
+    fig.suptitle(f"finite-N scaling, model {ds.attrs['model_name']}"
+                 + (f": {fixed}" if fixed else ""))
     return fig
 
 

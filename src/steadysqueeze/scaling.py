@@ -28,14 +28,19 @@ __all__ = ["onset_coefficient", "first_crossing", "extrapolate_inverse_N", "scal
 
 
 def onset_coefficient(drive: np.ndarray, xi2: np.ndarray, order: int) -> float:
-    r"""Richardson estimate of :math:`\lim_{d\to0}(1-\xi^2)/|d|^p` from the two smallest |d| > 0."""
+    r"""Richardson estimate of :math:`c_0 = \lim_{d\to0}(1-\xi^2)/|d|^p` from the two smallest |d| > 0.
+
+    The ratio behaves as :math:`c_0 + c_1|d|^p` (the next order of the squeezing
+    deficit: odd and even powers for p = 1, only even powers of Ω for p = 2).
+    """
     positive = np.flatnonzero(np.abs(drive) > 0)
     if positive.size < 2:
         raise ValueError("the onset coefficient needs two non-zero drive values")
     first, second = positive[np.argsort(np.abs(drive[positive]))[:2]]
     d1, d2 = abs(drive[first]), abs(drive[second])
     c1, c2 = (1 - xi2[first]) / d1 ** order, (1 - xi2[second]) / d2 ** order
-    return float((d2 * c1 - d1 * c2) / (d2 - d1))
+    w1, w2 = d1 ** order, d2 ** order
+    return float((w2 * c1 - w1 * c2) / (w2 - w1))
 
 
 def first_crossing(drive: np.ndarray, error: np.ndarray, threshold: float) -> float:
