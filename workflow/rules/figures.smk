@@ -9,13 +9,13 @@ for _figure in FIGURES:
         input:
             **figure_datasets(_figure),
         output:
-            pdf=report(
-                f"results/figures/{_figure}.pdf",
+            pdf=f"results/figures/{_figure}.pdf",
+            png=report(
+                f"results/figures/{_figure}.png",
                 caption=f"../report/{_figure}.rst",
                 category="Paper figures",
                 labels={"figure": _figure},
             ),
-            png=f"results/figures/{_figure}.png",
             provenance=f"results/figures/{_figure}.provenance.json",
         log:
             f"logs/figures/{_figure}.log",

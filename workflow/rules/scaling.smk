@@ -29,13 +29,13 @@ for _model in SCALING_STUDY:
         input:
             scaling=f"results/scaling/{_model}.nc",
         output:
-            pdf=report(
-                f"results/figures/scaling_{_model}.pdf",
+            pdf=f"results/figures/scaling_{_model}.pdf",
+            png=report(
+                f"results/figures/scaling_{_model}.png",
                 caption="../report/scaling.rst",
                 category="Finite-N scaling",
                 labels={"figure": f"scaling_{_model}"},
             ),
-            png=f"results/figures/scaling_{_model}.png",
             provenance=f"results/figures/scaling_{_model}.provenance.json",
         log:
             f"logs/figures/scaling_{_model}.log",
@@ -60,13 +60,13 @@ rule figure_minimal_uncertainty:
     input:
         **{model: f"results/scaling/{model}.nc" for model in SCALING_STUDY},
     output:
-        pdf=report(
-            "results/figures/minimal_uncertainty.pdf",
+        pdf="results/figures/minimal_uncertainty.pdf",
+        png=report(
+            "results/figures/minimal_uncertainty.png",
             caption="../report/minimal_uncertainty.rst",
             category="Finite-N scaling",
             labels={"figure": "minimal_uncertainty"},
         ),
-        png="results/figures/minimal_uncertainty.png",
         provenance="results/figures/minimal_uncertainty.provenance.json",
     log:
         "logs/figures/minimal_uncertainty.log",
