@@ -1,0 +1,67 @@
+"""The ``steadysqueeze solve`` command line: JSON for good input, exit code 2 for bad."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from steadysqueeze.cli import main
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "steadysqueeze.cli", *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_exact_point_prints_one_json_object() -> None:
+    result = run("solve", "xyz", "--N", "8", "--param", "J=-0.8", "--param", "dJ=0.2",
+                 "--param", "Jz=1")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert {"xi2", "theta", "squeezed_axis", "mean_J", "var_min", "var_max", "qfi", "purity",
+            "residual"} <= set(out)
+    assert len(out["squeezed_axis"]) == 3 and len(out["mean_J"]) == 3
+    assert out["residual"] < 1e-9 and 0 < out["xi2"] < 1
+
+
+def test_perturbative_point(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["solve", "dicke", "--N", "50", "--param", "Omega=0.05",
+                 "--method", "perturbative"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["order"] == 2
+    assert out["xi2"] == pytest.approx(1 - 2 * 0.05 ** 2, abs=1e-12)  # Eq. 70
+
+
+BAD = {
+    "unknown model": (["solve", "ising", "--N", "8"], "unknown model"),
+    "unknown parameter": (["solve", "xyz", "--N", "8", "--param", "Jq=1"], "Jq"),
+    "missing parameter": (["solve", "xyz", "--N", "8", "--param", "Jx=1"], "missing"),
+    "unknown method": (["solve", "tfi", "--N", "8", "--param", "Jx=1", "--param", "Delta=1",
+                        "--method", "magic"], "--method"),
+    "malformed param": (["solve", "tfi", "--N", "8", "--param", "Jx"], "NAME=VALUE"),
+    "non-numeric param": (["solve", "tfi", "--N", "8", "--param", "Jx=abc"], "not a number"),
+    "N below 2": (["solve", "dicke", "--N", "1", "--param", "Omega=0.1"], "--N"),
+    "N not integer": (["solve", "dicke", "--N", "2.5", "--param", "Omega=0.1"], "--N"),
+    "zero rate": (["solve", "dicke", "--N", "8", "--param", "Omega=0.1", "--param", "Gamma=0"],
+                  "Gamma"),
+    "negative rate": (["solve", "xyz", "--N", "8", "--param", "Jx=1", "--param", "Jy=0",
+                       "--param", "Jz=1", "--param", "gamma=-1"], "gamma"),
+    "NaN": (["solve", "tfi", "--N", "8", "--param", "Jx=nan", "--param", "Delta=1"], "finite"),
+    "inf": (["solve", "tfi", "--N", "8", "--param", "Jx=1", "--param", "Delta=-inf"], "finite"),
+    "J and Jx mixed": (["solve", "xyz", "--N", "8", "--param", "J=1", "--param", "dJ=0.1",
+                        "--param", "Jx=1", "--param", "Jz=1"], "either"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_input_exits_2_with_one_message(case: str) -> None:
+    args, fragment = BAD[case]
+    result = run(*args)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert fragment in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
