@@ -236,24 +236,32 @@ _TOP_LEVEL_KEYS = {"studies", "figures", "scaling"}
 _SCALING_DRIVES = {"xyz": "dJ", "tfi": "Jx", "dicke": "Omega"}
 
 
-def parse_scaling(config: Mapping[str, Any], studies: Mapping[str, Study]) -> dict[str, str]:
-    """The ``scaling`` section: model → study over (N, drive) with at least two N."""
-    scaling = config.get("scaling") or {}
-    if not isinstance(scaling, Mapping):
-        raise ConfigError("config field 'scaling' must be a mapping model -> {study: NAME}")
-    chosen: dict[str, str] = {}
-    for model, spec in scaling.items():
-        if model not in _SCALING_DRIVES:
-            raise ConfigError(f"scaling.{model}: unknown model; available: "
-                              f"{', '.join(_SCALING_DRIVES)}")
+def _study_references(config: Mapping[str, Any], section: str, allowed: Mapping[str, Any],
+                      studies: Mapping[str, Study]) -> dict[str, Study]:
+    """Entries ``section.KEY: {study: NAME}`` resolved to studies (KEY must be in ``allowed``)."""
+    entries = config.get(section) or {}
+    if not isinstance(entries, Mapping):
+        raise ConfigError(f"config field {section!r} must be a mapping KEY -> {{study: NAME}}")
+    resolved: dict[str, Study] = {}
+    for key, spec in entries.items():
+        if key not in allowed:
+            raise ConfigError(f"{section}.{key}: unknown; available: {', '.join(allowed)}")
         name = spec.get("study") if isinstance(spec, Mapping) else None
         if name not in studies:
-            raise ConfigError(f"scaling.{model}.study: {name!r} is not a study name")
-        study, drive = studies[name], _SCALING_DRIVES[model]
+            raise ConfigError(f"{section}.{key}.study: {name!r} is not a study name")
+        resolved[key] = studies[name]
+    return resolved
+
+
+def parse_scaling(config: Mapping[str, Any], studies: Mapping[str, Study]) -> dict[str, str]:
+    """The ``scaling`` section: model → study over (N, drive) with at least two N."""
+    chosen: dict[str, str] = {}
+    for model, study in _study_references(config, "scaling", _SCALING_DRIVES, studies).items():
+        drive = _SCALING_DRIVES[model]
         if study.model != model or list(study.sweep) != [drive] or len(study.N) < 2:
-            raise ConfigError(f"scaling.{model}.study: study {name!r} must be model {model!r} "
-                              f"sweeping only {drive} over at least two N")
-        chosen[model] = name
+            raise ConfigError(f"scaling.{model}.study: study {study.name!r} must be model "
+                              f"{model!r} sweeping only {drive} over at least two N")
+        chosen[model] = study.name
     return chosen
 
 
@@ -270,22 +278,12 @@ def parse_config(config: Mapping[str, Any]
         raise ConfigError(f"unknown top-level config key(s) {', '.join(unknown)}; "
                           f"accepted: {', '.join(sorted(_TOP_LEVEL_KEYS))}")
     studies = parse_studies(config)
-    figures = config.get("figures") or {}
-    if not isinstance(figures, Mapping):
-        raise ConfigError("config field 'figures' must be a mapping figure -> {study: NAME}")
     chosen: dict[str, str] = {}
-    for figure, spec in figures.items():
-        if figure not in FIGURE_STUDIES:
-            raise ConfigError(f"figures.{figure}: unknown figure; available: "
-                              f"{', '.join(FIGURE_STUDIES)}")
-        name = spec.get("study") if isinstance(spec, Mapping) else None
-        if name not in studies:
-            raise ConfigError(f"figures.{figure}.study: {name!r} is not a study name")
+    for figure, study in _study_references(config, "figures", FIGURE_STUDIES, studies).items():
         model, axes = FIGURE_STUDIES[figure]
-        study = studies[name]
         if study.model != model or set(study.sweep) != axes:
-            raise ConfigError(f"figures.{figure}.study: study {name!r} must be model {model!r} "
-                              f"sweeping {', '.join(sorted(axes))}; it is {study.model!r} "
-                              f"sweeping {', '.join(study.sweep) or 'nothing'}")
-        chosen[figure] = name
+            raise ConfigError(f"figures.{figure}.study: study {study.name!r} must be model "
+                              f"{model!r} sweeping {', '.join(sorted(axes))}; it is "
+                              f"{study.model!r} sweeping {', '.join(study.sweep) or 'nothing'}")
+        chosen[figure] = study.name
     return studies, chosen, parse_scaling(config, studies)
