@@ -14,6 +14,7 @@ munge slurmdbd mariadb-server. Facts behind the configuration: /work/shared/slur
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
@@ -48,6 +49,7 @@ SLURM_ETC = Path("/etc/slurm")
 RUN_SLURM = Path("/run/slurm")
 LOG_SLURM = Path("/var/log/slurm")
 STATE_SLURM = Path("/var/lib/slurm")
+LOCK = Path("/run/lock/steadysqueeze-slurm-test.lock")
 MUNGE_PID = Path("/run/munge/munged.pid")
 MYSQL_PID = Path("/run/mysqld/mysqld.pid")
 DB_NAME = "slurm_acct_db"
@@ -68,6 +70,7 @@ class Daemon:
     name: str
     pidfile: Path
     log: Path | None = None
+    pid: int | None = None  # read from the pid file once it started
     process: subprocess.Popen | None = None  # set when it is our child (mariadbd)
     log_handle: object | None = None
 
@@ -79,6 +82,7 @@ class Cluster:
     partition: str = PARTITION
     started: list[Daemon] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    lock: object | None = None  # open file holding the machine-wide flock
 
     def stop(self) -> None:
         """Cancel leftover jobs, then stop the daemons this cluster started, newest
@@ -90,6 +94,9 @@ class Cluster:
         for path in self.files:
             path.unlink(missing_ok=True)
         self.files.clear()
+        if self.lock is not None:
+            self.lock.close()  # releases the flock
+            self.lock = None
 
     def logs(self) -> str:
         """The tails of the daemons' logs (for failure messages)."""
@@ -146,11 +153,24 @@ def _wait(predicate, timeout: float, interval: float = 0.5) -> bool:
         time.sleep(interval)
 
 
+def _is_daemon(pid: int | None, name: str) -> bool:
+    """pid is alive and runs `name` (a pid file may be stale or reused)."""
+    if not _alive(pid):
+        return False
+    try:
+        comm = Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return False
+    return comm == name[:15]
+
+
 def _stop_daemon(daemon: Daemon, timeout: float = 30) -> None:
-    pid = _read_pid(daemon.pidfile)
+    """SIGTERM (then SIGKILL) the daemon's pid: the one recorded when it started,
+    else the one in its pid file, and only if that process is the daemon."""
+    pid = daemon.pid or _read_pid(daemon.pidfile)
     if pid is None and daemon.process is not None:
         pid = daemon.process.pid
-    if _alive(pid):
+    if _is_daemon(pid, daemon.name):
         try:
             os.kill(pid, signal.SIGTERM)
         except ProcessLookupError:
@@ -169,6 +189,29 @@ def _stop_daemon(daemon: Daemon, timeout: float = 30) -> None:
             daemon.process.wait(timeout=10)
     if daemon.log_handle is not None:
         daemon.log_handle.close()
+
+
+def _record_pid(daemon: Daemon, timeout: float = 15) -> None:
+    """Remember the pid a self-daemonizing daemon wrote to its pid file."""
+    if not _wait(lambda: _is_daemon(_read_pid(daemon.pidfile), daemon.name), timeout, 0.2):
+        raise SlurmStartError(
+            f"{daemon.name} wrote no pid file {daemon.pidfile}\n{_tail(daemon.log)}"
+        )
+    daemon.pid = _read_pid(daemon.pidfile)
+
+
+def _lock() -> object:
+    """A machine-wide lock: one cluster at a time (concurrent test runs would start
+    daemons on the same ports and pid files, and stop each other's)."""
+    handle = open(LOCK, "w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise SlurmUnavailable(
+            f"another test run is using this machine's SLURM cluster (lock {LOCK})"
+        ) from None
+    return handle
 
 
 def _check_preconditions() -> None:
@@ -216,7 +259,7 @@ def _stop_stale_slurm() -> None:
     for name in ("slurmd", "slurmctld", "slurmdbd"):
         daemon = Daemon(name, RUN_SLURM / f"{name}.pid")
         pid = _read_pid(daemon.pidfile)
-        if not _alive(pid):
+        if not _is_daemon(pid, name):
             continue
         if not ours:
             raise SlurmUnavailable(f"{name} is already running here (pid {pid})")
@@ -224,7 +267,7 @@ def _stop_stale_slurm() -> None:
 
 
 def _start_munge(cluster: Cluster) -> None:
-    if _alive(_read_pid(MUNGE_PID)):
+    if _is_daemon(_read_pid(MUNGE_PID), "munged"):
         return  # already running: use it, leave it running
     _mkdir(Path("/run/munge"), "munge")
     log = Path("/var/log/munge/munged.log")
@@ -233,6 +276,7 @@ def _start_munge(cluster: Cluster) -> None:
     if result.returncode != 0:
         raise SlurmStartError(f"munged did not start: {result.stderr}\n{_tail(log)}")
     cluster.started.append(daemon)
+    _record_pid(daemon)
     ok = _wait(
         lambda: _run("munge -n | unmunge", shell=True, timeout=10).returncode == 0, 20
     )
@@ -256,7 +300,9 @@ def _start_mariadb(cluster: Cluster, workdir: Path) -> None:
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
-        cluster.started.append(Daemon("mariadbd", MYSQL_PID, log, process, handle))
+        cluster.started.append(
+            Daemon("mariadbd", MYSQL_PID, log, process.pid, process, handle)
+        )
         if not _wait(_mariadb_answers, 60):
             raise SlurmStartError(f"MariaDB does not answer\n{_tail(log)}")
     sql = (
@@ -323,6 +369,7 @@ def _start_slurm_daemon(cluster: Cluster, name: str, ready, timeout: float = 60)
         raise SlurmStartError(
             f"{name} did not start: {result.stdout}{result.stderr}\n{_tail(daemon.log)}"
         )
+    _record_pid(daemon)
     if not _wait(ready, timeout):
         raise SlurmStartError(f"{name} is not ready after {timeout} s\n{_tail(daemon.log)}")
 
@@ -335,9 +382,9 @@ def start(workdir: Path) -> Cluster:
     """Start a one-node cluster; raises SlurmUnavailable (skip) or SlurmStartError."""
     _check_preconditions()
     host = _run(["hostname", "-s"]).stdout.strip() or socket.gethostname().split(".")[0]
-    _stop_stale_slurm()
-    cluster = Cluster(host)
+    cluster = Cluster(host, lock=_lock())
     try:
+        _stop_stale_slurm()
         _start_munge(cluster)
         _start_mariadb(cluster, workdir)
         SLURM_ETC.mkdir(parents=True, exist_ok=True)
