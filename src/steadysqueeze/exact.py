@@ -211,7 +211,18 @@ class LocalEmissionLiouvillian:
 
     @property
     def rate_scale(self) -> float:
-        return float(abs(self.matrix).max())
+        """max |L_ij| over the kept unknowns (from the block pieces; no assembly needed)."""
+        return self.system.rate_scale
+
+    @cached_property
+    def system(self) -> "_BlockSystem":
+        """Matrix-free representation on parity sub-blocks (used by the Krylov solver)."""
+        return _BlockSystem(self)
+
+    def matvec(self, x: np.ndarray) -> np.ndarray:
+        """L x for x on the kept unknowns, without assembling the sparse matrix."""
+        system = self.system
+        return system.to_kept(system.matvec(system.from_kept(x)))
 
 
 class CollectiveEmissionLiouvillian:
@@ -258,6 +269,9 @@ class CollectiveEmissionLiouvillian:
     def rate_scale(self) -> float:
         return float(abs(self.matrix).max())
 
+    def matvec(self, x: np.ndarray) -> np.ndarray:
+        return self.matrix @ x
+
 
 def liouvillian(model: Model, N: int) -> LocalEmissionLiouvillian | CollectiveEmissionLiouvillian:
     """The Liouvillian of ``model`` on its physical unknowns."""
@@ -266,15 +280,322 @@ def liouvillian(model: Model, N: int) -> LocalEmissionLiouvillian | CollectiveEm
     return CollectiveEmissionLiouvillian(model, N)
 
 
+# -- matrix-free block representation (Krylov path) ----------------------------------
+class _BlockSystem:
+    r"""The local-emission Liouvillian on parity sub-blocks, applied without assembly.
+
+    With a parity-conserving H, :math:`G_J` only couples indices of equal parity, so
+    the even sector of :math:`\rho^J` is the pair of square matrices
+    :math:`\rho^J_{pp}` (rows and columns of index parity p = 0, 1), and
+    :math:`\rho\mapsto G\rho+\rho G^\dagger` acts on each separately with the
+    tridiagonal :math:`G_J^{(p)}`. A jump term maps one sub-block onto a shifted
+    slice of another, scaled entrywise by :math:`w_i w_j` (:math:`w=\sqrt{c}\,a`).
+    Internal vector: the sub-blocks one after the other (descending J, p = 0, 1),
+    row-major; :attr:`perm` maps it onto the ordering of ``L.kept``.
+    """
+
+    def __init__(self, L: LocalEmissionLiouvillian) -> None:
+        self.N = L.N
+        self.nblocks = len(L.spins)
+        parity = L.model.conserves_parity
+        self.sub_k: list[int] = []           # block index of each sub-block
+        self.sub_idx: list[np.ndarray] = []  # its indices inside the block
+        self.sub_G: list[sp.csr_array] = []
+        self.sub_Gc: list[sp.csr_array] = []  # conj(G): X G^† = (conj(G) Xᵀ)ᵀ
+        self.sub_off: list[int] = []
+        pos_full = []
+        offset = 0
+        for k, (spin, foff) in enumerate(zip(L.spins, L._full_offsets[:-1])):
+            n = spin.dim
+            G = L.coherent_generator(spin)
+            parts = [np.arange(0, n, 2), np.arange(1, n, 2)] if parity else [np.arange(n)]
+            for idx in parts:
+                if idx.size == 0:
+                    continue
+                g = G[idx][:, idx].tocsr()
+                self.sub_k.append(k)
+                self.sub_idx.append(idx)
+                self.sub_G.append(g)
+                self.sub_Gc.append(g.conj().tocsr())
+                self.sub_off.append(offset)
+                pos_full.append((foff + idx[:, None] * n + idx[None, :]).ravel())
+                offset += idx.size ** 2
+        self.size = offset
+        self.sub_off.append(offset)
+        pos_full_arr = np.concatenate(pos_full)
+        self.perm = np.searchsorted(L.kept, pos_full_arr)
+        if self.perm.size != L.size or not np.array_equal(L.kept[self.perm], pos_full_arr):
+            raise SolverError("parity sub-blocks do not match the kept unknowns "
+                              "(Hamiltonian does not conserve the parity of M - M')")
+        self.block_range = []
+        for k in range(self.nblocks):
+            subs = [i for i, kk in enumerate(self.sub_k) if kk == k]
+            self.block_range.append((self.sub_off[subs[0]], self.sub_off[subs[-1] + 1]))
+        # jumps: (source sub, target sub, source slice, target slice, W = w wᵀ)
+        where = {}
+        for i, (k, idx) in enumerate(zip(self.sub_k, self.sub_idx)):
+            for local, full in enumerate(idx):
+                where[(k, int(full))] = (i, local)
+        self.jumps: list[tuple[int, int, slice, slice, np.ndarray]] = []
+        for k, spin in enumerate(L.spins):
+            for target, coefficient, A in L.jump_terms(spin):
+                A = A.tocsc()
+                for i in (i for i, kk in enumerate(self.sub_k) if kk == k):
+                    idx = self.sub_idx[i]
+                    start, stop = A.indptr[idx], A.indptr[idx + 1]
+                    has = stop > start
+                    if not has.any():
+                        continue
+                    src_local = np.flatnonzero(has)
+                    rows = A.indices[start[has]]
+                    amps = A.data[start[has]].real
+                    tgt = [where[(target, int(r))] for r in rows]
+                    t_sub = {t[0] for t in tgt}
+                    t_local = np.array([t[1] for t in tgt])
+                    if len(t_sub) != 1 or np.any(np.diff(src_local) != 1) \
+                            or np.any(np.diff(t_local) != 1):
+                        raise SolverError("unexpected jump structure")  # pragma: no cover
+                    w = np.sqrt(coefficient) * amps
+                    self.jumps.append((i, t_sub.pop(), slice(src_local[0], src_local[-1] + 1),
+                                       slice(t_local[0], t_local[-1] + 1), np.outer(w, w)))
+        self.diag_positions = np.concatenate(
+            [off + np.arange(idx.size) * (idx.size + 1)
+             for off, idx in zip(self.sub_off, self.sub_idx)])
+
+    # -- vectors ----------------------------------------------------------------------
+    def views(self, x: np.ndarray) -> list[np.ndarray]:
+        return [x[a:b].reshape(idx.size, idx.size)
+                for a, b, idx in zip(self.sub_off[:-1], self.sub_off[1:], self.sub_idx)]
+
+    def to_kept(self, x: np.ndarray) -> np.ndarray:
+        out = np.empty(self.size, dtype=complex)
+        out[self.perm] = x
+        return out
+
+    def from_kept(self, v: np.ndarray) -> np.ndarray:
+        return np.asarray(v, dtype=complex)[self.perm]
+
+    def trace(self, x: np.ndarray, k_from: int = 0) -> complex:
+        start = self.block_range[k_from][0]
+        d = self.diag_positions
+        return complex(x[d[d >= start]].sum())
+
+    # -- operator -----------------------------------------------------------------------
+    def coherent_part(self, i: int, X: np.ndarray) -> np.ndarray:
+        """G X + X G^† on sub-block i."""
+        return self.sub_G[i] @ X + (self.sub_Gc[i] @ X.T).T
+
+    def matvec(self, x: np.ndarray) -> np.ndarray:
+        y = np.empty_like(x)
+        X, Y = self.views(x), self.views(y)
+        for i in range(len(X)):
+            Y[i][...] = self.coherent_part(i, X[i])
+        for s, t, ss, ts, W in self.jumps:
+            Y[t][ts, ts] += W * X[s][ss, ss]
+        return y
+
+    def block_matrix(self, k: int) -> sp.csr_array:
+        """Sparse block k: coherent part of both sub-blocks plus the same-J jump."""
+        a, _ = self.block_range[k]
+        subs = [i for i, kk in enumerate(self.sub_k) if kk == k]
+        parts = []
+        for i in subs:
+            eye = sp.eye_array(self.sub_idx[i].size, format="csr")
+            parts.append(_block_kron(self.sub_G[i], eye) + _block_kron(eye, self.sub_Gc[i]))
+        M = sp.block_diag(parts, format="csr")
+        rows, cols, vals = [], [], []
+        for s, t, ss, ts, W in self.jumps:
+            if self.sub_k[s] == k and self.sub_k[t] == k:
+                ms, mt = self.sub_idx[s].size, self.sub_idx[t].size
+                ls, lt = np.arange(ss.start, ss.stop), np.arange(ts.start, ts.stop)
+                rows.append(self.sub_off[t] - a + (lt[:, None] * mt + lt[None, :]).ravel())
+                cols.append(self.sub_off[s] - a + (ls[:, None] * ms + ls[None, :]).ravel())
+                vals.append(W.ravel())
+        if rows:
+            M = M + sp.csr_array((np.concatenate(vals),
+                                  (np.concatenate(rows), np.concatenate(cols))), shape=M.shape)
+        return M.tocsr()
+
+    def coupling(self, x: np.ndarray, k: int, source: int) -> np.ndarray:
+        """Contribution of block ``source`` (≠ k) of x to block k of L x."""
+        a, b = self.block_range[k]
+        out = np.zeros(b - a, dtype=complex)
+        for s, t, ss, ts, W in self.jumps:
+            if self.sub_k[s] == source and self.sub_k[t] == k:
+                ms, mt = self.sub_idx[s].size, self.sub_idx[t].size
+                Xs = x[self.sub_off[s]:self.sub_off[s + 1]].reshape(ms, ms)
+                Yt = out[self.sub_off[t] - a:self.sub_off[t + 1] - a].reshape(mt, mt)
+                Yt[ts, ts] += W * Xs[ss, ss]
+        return out
+
+    @cached_property
+    def rate_scale(self) -> float:
+        """max |L_ij|: the pieces (coherent part, jumps) never share a matrix entry."""
+        scale = max((float(W.max(initial=0.0)) for *_, W in self.jumps), default=0.0)
+        for G in self.sub_G:
+            d = G.diagonal()
+            scale = max(scale, float(np.abs(d[:, None] + d.conj()[None, :]).max()))
+            off = (G - sp.diags_array(d)).tocsr()
+            if off.nnz:
+                scale = max(scale, float(np.abs(off.data).max()))
+        return scale
+
+
+class _BlockGaussSeidel:
+    r"""Symmetric block Gauss–Seidel preconditioner over J for :math:`\tilde L`.
+
+    :math:`\tilde L` is L with its first equation (population of
+    :math:`|N/2,-N/2\rangle`, dependent by trace conservation) replaced by
+    :math:`\sum_J\mathrm{Tr}\rho^J`. Diagonal blocks — coherent part plus the
+    same-J jump, which is what makes the mixed regime converge — are factorised
+    exactly by sparse LU; the J ↔ J ± 1 jumps are the off-diagonal blocks.
+    One application is one forward and one backward sweep (SSOR, ω = 1).
+    """
+
+    def __init__(self, system: _BlockSystem) -> None:
+        self.system = system
+        self.lus = []
+        for k in range(system.nblocks):
+            M = system.block_matrix(k)
+            if k == 0:
+                a, b = system.block_range[0]
+                d = system.diag_positions
+                trace_cols = d[(d >= a) & (d < b)] - a
+                mask = np.ones(M.shape[0])
+                mask[0] = 0.0
+                M = (sp.diags_array(mask) @ M
+                     + sp.csr_array((np.ones(trace_cols.size),
+                                     (np.zeros(trace_cols.size, dtype=int), trace_cols)),
+                                    shape=M.shape))
+            try:
+                self.lus.append(spla.splu(M.tocsc(), permc_spec="MMD_AT_PLUS_A",
+                                          diag_pivot_thresh=0.1))
+            except RuntimeError as exc:
+                raise SolverError(f"block J = {self.system.N / 2 - k} is singular: {exc}"
+                                  ) from exc
+
+    def __call__(self, r: np.ndarray) -> np.ndarray:
+        system, K = self.system, self.system.nblocks
+        rng = system.block_range
+        x = np.zeros_like(r)
+        rhs = []
+        for k in range(K):   # forward: (D + L) y = r
+            a, b = rng[k]
+            rr = r[a:b].copy()
+            if k > 0:
+                rr -= system.coupling(x, k, k - 1)
+            rhs.append(rr)
+            x[a:b] = self.lus[k].solve(rr)
+        for k in range(K - 2, -1, -1):   # backward: (D + U) x = D y
+            a, b = rng[k]
+            rr = rhs[k] - system.coupling(x, k, k + 1)
+            if k == 0:
+                rr[0] = r[0] - system.trace(x, 1)
+            x[a:b] = self.lus[k].solve(rr)
+        return x
+
+
+def _gmres(apply_A, b: np.ndarray, apply_M, atol: float, restart: int, maxiter: int,
+           x0: np.ndarray | None = None) -> tuple[np.ndarray, int, float]:
+    """Right-preconditioned restarted GMRES (modified Gram–Schmidt, Givens rotations).
+
+    Returns (x, iterations, ‖b − A x‖₂ as last computed from the true residual).
+    """
+    x = np.zeros_like(b) if x0 is None else x0.copy()
+    iterations = 0
+    while True:
+        r = b - apply_A(x) if iterations or x0 is not None else b.copy()
+        beta = float(np.linalg.norm(r))
+        if beta <= atol or iterations >= maxiter or not np.isfinite(beta):
+            return x, iterations, beta
+        m = min(restart, maxiter - iterations)
+        V = np.empty((m + 1, b.size), dtype=complex)
+        H = np.zeros((m + 1, m), dtype=complex)
+        cs, sn = np.zeros(m, dtype=complex), np.zeros(m, dtype=complex)
+        g = np.zeros(m + 1, dtype=complex)
+        g[0] = beta
+        V[0] = r / beta
+        j = 0
+        for j in range(m):
+            w = apply_A(apply_M(V[j]))
+            for i in range(j + 1):
+                H[i, j] = np.vdot(V[i], w)
+                w -= H[i, j] * V[i]
+            h = np.linalg.norm(w)
+            H[j + 1, j] = h
+            if h > 0:
+                V[j + 1] = w / h
+            for i in range(j):   # previous rotations [[c̄, s̄], [−s, c]]
+                t = np.conj(cs[i]) * H[i, j] + np.conj(sn[i]) * H[i + 1, j]
+                H[i + 1, j] = -sn[i] * H[i, j] + cs[i] * H[i + 1, j]
+                H[i, j] = t
+            a_, b_ = H[j, j], H[j + 1, j]
+            den = np.sqrt(abs(a_) ** 2 + abs(b_) ** 2)
+            cs[j], sn[j] = (a_ / den, b_ / den) if den > 0 else (1.0, 0.0)
+            H[j, j] = den
+            H[j + 1, j] = 0.0
+            g[j + 1] = -sn[j] * g[j]
+            g[j] = np.conj(cs[j]) * g[j]
+            iterations += 1
+            if abs(g[j + 1]) <= atol or h == 0:
+                break
+        y = np.linalg.solve(np.triu(H[:j + 1, :j + 1]), g[:j + 1])
+        x = x + apply_M(y @ V[:j + 1])
+        del V
+        if iterations >= maxiter:
+            r = b - apply_A(x)
+            return x, iterations, float(np.linalg.norm(r))
+
+
+#: iteration cap of the Krylov solver (module attribute so tests can force failure)
+_KRYLOV_MAX_ITERATIONS = 1000
+#: Krylov basis memory budget in bytes (sets the GMRES restart length)
+_KRYLOV_BASIS_BYTES = 1.5e9
+#: unknowns above which method="auto" uses the Krylov solver (measured, see README)
+_AUTO_KRYLOV_THRESHOLD = 10_000
+
+
+def _solve_krylov(L: LocalEmissionLiouvillian, tolerance: float
+                  ) -> tuple[np.ndarray, int, dict[str, float]]:
+    """GMRES on L̃ x = e_anchor with the block Gauss–Seidel preconditioner."""
+    system = L.system
+    scale = system.rate_scale
+    precondition = _BlockGaussSeidel(system)
+
+    def apply(x: np.ndarray) -> np.ndarray:
+        y = system.matvec(x)
+        y[0] = system.trace(x)
+        return y
+
+    b = np.zeros(system.size, dtype=complex)
+    b[0] = 1.0
+    # ‖L x‖_∞ ≤ ‖L̃ x − b‖₂ on every equation but the anchor; aim well below tolerance
+    atol = max(1e-4 * tolerance * scale, 1e-15)
+    restart = int(np.clip(_KRYLOV_BASIS_BYTES / (16 * system.size), 20, 200))
+    x, iterations, rnorm = _gmres(apply, b, precondition, atol, restart,
+                                  _KRYLOV_MAX_ITERATIONS)
+    if not np.all(np.isfinite(x)) or rnorm > atol:
+        raise SolverError(f"Krylov solver did not converge: residual {rnorm:.3e} > {atol:.1e} "
+                          f"after {iterations} iterations (cap {_KRYLOV_MAX_ITERATIONS})")
+    return system.to_kept(x), iterations, {"krylov_residual": rnorm, "restart": float(restart)}
+
+
 def _solve_direct(L: LocalEmissionLiouvillian | CollectiveEmissionLiouvillian) -> np.ndarray:
     """Sparse LU of L with one (dependent) diagonal equation replaced by Tr ρ = 1."""
-    A = L.matrix.tolil(copy=True)
+    M = L.matrix
     row = L.anchor_row()
-    A[row, :] = L.trace_row
+    mask = np.ones(L.size)
+    mask[row] = 0.0
+    trace_cols = np.flatnonzero(L.trace_row)
+    A = sp.diags_array(mask) @ M + sp.csr_array(
+        (L.trace_row[trace_cols], (np.full(trace_cols.size, row), trace_cols)), shape=M.shape)
     b = np.zeros(L.size, dtype=complex)
     b[row] = 1.0
+    # measured: minimum degree on A + Aᵀ suits the 3-D (J, M, M') structure of local
+    # emission, COLAMD the 2-D (M, M') grid of collective emission
+    ordering = "MMD_AT_PLUS_A" if isinstance(L, LocalEmissionLiouvillian) else "COLAMD"
     try:
-        x = spla.spsolve(A.tocsc(), b)
+        x = spla.splu(A.tocsc(), permc_spec=ordering, diag_pivot_thresh=0.1).solve(b)
     except RuntimeError as exc:  # SuperLU: "Factor is exactly singular"
         raise SolverError(f"direct solve failed: {exc}") from exc
     if not np.all(np.isfinite(x)):
@@ -287,22 +608,46 @@ def _hermitize(blocks: dict[float, np.ndarray]) -> tuple[dict[float, np.ndarray]
     return {J: (b + b.conj().T) / 2 for J, b in blocks.items()}, asym
 
 
-def steady_state(model: Model, N: int, *, tolerance: float = DEFAULT_RESIDUAL_TOLERANCE
-                 ) -> SteadyState:
+def steady_state(model: Model, N: int, *, tolerance: float = DEFAULT_RESIDUAL_TOLERANCE,
+                 method: str = "auto") -> SteadyState:
     r"""Exact steady state of ``model`` for ``N`` emitters.
+
+    ``method``: ``"direct"`` (sparse LU of the whole Liouvillian), ``"krylov"``
+    (local emission only: GMRES with a symmetric block Gauss–Seidel preconditioner
+    over J whose diagonal blocks are factorised exactly, see :class:`_BlockGaussSeidel`)
+    or ``"auto"`` (direct for collective emission and for local emission up to
+    ``_AUTO_KRYLOV_THRESHOLD`` unknowns, Krylov above).
 
     Checks what it returns: relative residual :math:`\|\mathcal{L}\rho\|_\infty /
     \max|\mathcal{L}_{ij}| \le` ``tolerance``, Hermiticity, unit trace and positivity
-    (smallest eigenvalue ≥ −``tolerance``·10); raises :class:`SolverError` otherwise.
+    (smallest eigenvalue ≥ −``tolerance``·10); raises :class:`SolverError` otherwise
+    (including a Krylov solve that hits its iteration cap).
     """
     if not isinstance(N, (int, np.integer)) or N < 2:
         raise ValueError(f"N must be an integer >= 2, got {N!r}")
+    if method not in ("auto", "direct", "krylov"):
+        raise ValueError(f"unknown steady-state method {method!r}; "
+                         "choose 'auto', 'direct' or 'krylov'")
     L = liouvillian(model, int(N))
-    x = _solve_direct(L)
+    local = isinstance(L, LocalEmissionLiouvillian)
+    if method == "krylov" and not local:
+        raise ValueError(f"method 'krylov' is for local emission; {model.name} has "
+                         f"{model.dissipation} emission (use 'direct' or 'auto')")
+    if method == "auto":
+        method = "krylov" if local and L.size > _AUTO_KRYLOV_THRESHOLD else "direct"
+    info: dict[str, float] = {"unknowns": float(L.size)}
+    if method == "krylov":
+        x, iterations, extra = _solve_krylov(L, tolerance)
+        x = x / x[np.flatnonzero(L.trace_row)].sum()
+        info.update(extra)
+        label = "gmres-block-gauss-seidel"
+    else:
+        x, iterations, label = _solve_direct(L), 0, "sparse-lu"
     blocks, asym = _hermitize(L.unpack(x))
-    residual = float(np.abs(L.matrix @ L.pack(blocks)).max()) / L.rate_scale
-    state = SteadyState(N=int(N), blocks=blocks, residual=residual, method="sparse-lu",
-                        info={"antihermitian": asym, "unknowns": float(L.size)})
+    info["antihermitian"] = asym
+    residual = float(np.abs(L.matvec(L.pack(blocks))).max()) / L.rate_scale
+    state = SteadyState(N=int(N), blocks=blocks, residual=residual, method=label,
+                        iterations=int(iterations), info=info)
     check_physical(state, tolerance)
     return state
 

@@ -14,6 +14,7 @@ All operators are collective, so they are given inside one total-spin block
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import ClassVar, Literal
@@ -68,7 +69,7 @@ class Model:
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
-            if not isinstance(value, (int, float)) or isinstance(value, bool) \
+            if not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_)) \
                     or not math.isfinite(value):
                 raise ModelInputError(f"{self.name}: parameter {f.name!r} must be a finite "
                                       f"number, got {value!r}")
