@@ -73,6 +73,7 @@ class Model:
                     or not math.isfinite(value):
                 raise ModelInputError(f"{self.name}: parameter {f.name!r} must be a finite "
                                       f"number, got {value!r}")
+            object.__setattr__(self, f.name, float(value))
         if self.rate <= 0:
             raise ModelInputError(f"{self.name}: decay rate {self.rate_name!r} must be > 0, "
                                   f"got {self.rate!r}")
