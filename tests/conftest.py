@@ -111,3 +111,15 @@ def reversed_basis(matrix: np.ndarray) -> np.ndarray:
 def rng() -> np.random.Generator:
     """A seeded generator, so that every "random" test input is reproducible."""
     return np.random.default_rng(20240611)
+
+
+@pytest.fixture(scope="session")
+def quick_run(tmp_path_factory: pytest.TempPathFactory):
+    """One run of ``config/quick.yaml`` in a fresh copy of the workflow, shared by the
+    end-to-end tests (the run takes about a minute on 2 cores)."""
+    from workflow_helpers import copy_workflow, snakemake
+
+    workdir = copy_workflow(tmp_path_factory.mktemp("quick"))
+    result = snakemake(workdir, "--cores", "2", "--configfile", "config/quick.yaml")
+    assert result.returncode == 0, result.stderr[-5000:]
+    return workdir

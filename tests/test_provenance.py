@@ -247,17 +247,10 @@ def _snakemake(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=1200)
 
 
-@pytest.fixture(scope="module")
-def workflow_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One run of the quick config in a fresh copy of the workflow."""
-    root = tmp_path_factory.mktemp("workflow")
-    shutil.copy(REPO / "Snakefile", root)
-    for folder in ("workflow", "config", "envs"):  # rules name envs/ for --use-conda
-        if (REPO / folder).is_dir():
-            shutil.copytree(REPO / folder, root / folder)
-    done = _snakemake(cwd=root)
-    assert done.returncode == 0, done.stderr[-4000:]
-    return root
+@pytest.fixture
+def workflow_run(quick_run: Path) -> Path:
+    """The shared run of the quick config (tests/conftest.py)."""
+    return quick_run
 
 
 @pytest.fixture

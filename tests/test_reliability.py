@@ -21,7 +21,7 @@ import yaml
 from steadysqueeze import exact, stages
 from steadysqueeze.studies import Study
 
-from test_workflow import copy_workflow
+from workflow_helpers import copy_workflow
 
 TINY = {
     "studies": [

@@ -550,7 +550,7 @@ def _gmres(apply_A, b: np.ndarray, apply_M, atol: float, restart: int, maxiter: 
 #: iteration cap of the Krylov solver (module attribute so tests can force failure)
 _KRYLOV_MAX_ITERATIONS = 1000
 #: Krylov basis memory budget in bytes (sets the GMRES restart length)
-_KRYLOV_BASIS_BYTES = 1.5e9
+_KRYLOV_BASIS_BYTES = 3e9
 #: unknowns above which method="auto" uses the Krylov solver (measured, see README)
 _AUTO_KRYLOV_THRESHOLD = 10_000
 

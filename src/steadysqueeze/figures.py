@@ -332,12 +332,13 @@ def _upstream(path: str) -> dict[str, Any]:
 
 
 def draw_figure(name: str, *, inputs: Mapping[str, str], pdf: str, png: str, provenance: str,
-                study: Mapping[str, Any] | None) -> None:
-    """Draw figure ``name`` from the datasets in ``inputs`` (role -> path) and save it."""
+                study: Mapping[str, Any] | None, rule: str) -> None:
+    """Draw figure ``name`` from the datasets in ``inputs`` (role -> path) and save it;
+    ``rule`` is the producing Snakemake rule, recorded in the provenance."""
     data = {role: xr.load_dataset(path) for role, path in inputs.items()}
     with plt.rc_context(STYLE):
         fig = FIGURES[name](data)
-        record = make_record(rule=f"figure_{name}", study=study, inputs=list(inputs.values()))
+        record = make_record(rule=rule, study=study, inputs=list(inputs.values()))
         record["datasets"] = {path: _upstream(path) for path in inputs.values()}
         save_figure(fig, record, pdf=pdf, png=png, provenance=provenance)
         plt.close(fig)

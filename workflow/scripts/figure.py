@@ -13,4 +13,5 @@ with logged(snakemake.log[0]):
         png=snakemake.output.png,
         provenance=snakemake.output.provenance,
         study=snakemake.params.study,
+        rule=snakemake.rule,
     )
