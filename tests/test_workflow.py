@@ -48,7 +48,7 @@ def test_figures_exist_with_provenance(quick_run: Path, figure: str) -> None:
     else:
         assert all(p.startswith("results/scaling/") for p in record["inputs"])
     png_text = (out / f"{figure}.png").read_bytes()
-    assert b"provenance" in png_text and record["study_sha256"].encode() in png_text
+    assert b"provenance" in png_text and record["created_utc"].encode() in png_text
     assert b"/Subject" in (out / f"{figure}.pdf").read_bytes()
 
 
