@@ -1,0 +1,195 @@
+"""Benchmark of the exact steady-state solver (:func:`steadysqueeze.exact.steady_state`).
+
+For every N and model point it runs one solve in a fresh subprocess and reports the
+number of physical unknowns, wall time, the subprocess's peak RSS (``ru_maxrss`` of
+the child itself, Python and imports included), the solver, its iterations and the
+relative residual; next to it :mod:`qutip.piqs` (``Dicke(N, hamiltonian=H,
+emission=γ).liouvillian()`` + :func:`qutip.steadystate`) where it runs (N ≤
+``--piqs-max-n``, with a timeout), the speed-up and the largest absolute differences
+of ⟨J⟩ and of the covariance between the two. PIQS stores its rates in single
+precision, so agreement to ~1e-7 relative is all that can be expected.
+
+A last line times the collective-emission (driven Dicke, J = N/2 block) solver per
+parameter point at N = 300 against :func:`qutip.steadystate` on the same (N+1)-dim
+manifold (:func:`qutip.jmat`, H = −Ω Jx, c_ops = [√(Γ/N) J⁻]).
+
+Usage::
+
+    python benchmarks/bench_exact.py                       # full table, N = 20 … 300
+    python benchmarks/bench_exact.py --max-n 100 --points xyz-ferro,tfi-para
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import resource
+import time
+
+import numpy as np
+
+N_VALUES = (20, 40, 60, 80, 100, 150, 200, 250, 300)
+
+#: model points: paramagnetic (nearly pure) and strongly mixed ferromagnetic
+POINTS = {
+    "xyz-para": ("xyz", dict(Jx=-0.5, Jy=-1.1, Jz=1.0)),     # J = -0.8, dJ = 0.3
+    "xyz-ferro": ("xyz", dict(Jx=1.6, Jy=-2.0, Jz=1.0)),     # (Jx-Jz)(Jz-Jy) = 1.8 > 1/4
+    "tfi-para": ("tfi", dict(Jx=1.0, Delta=-6.0)),
+    "tfi-ferro": ("tfi", dict(Jx=4.0, Delta=-2.0)),          # -Δ(Δ+Jx) = 4 > 1/4
+}
+
+
+def _peak_rss_gb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2   # kB on Linux
+
+
+def _ours(name: str, params: dict, N: int, method: str) -> dict:
+    from steadysqueeze.exact import steady_state
+    from steadysqueeze.models import make_model
+    from steadysqueeze.observables import moments
+
+    start = time.perf_counter()
+    state = steady_state(make_model(name, params), N, method=method)
+    elapsed = time.perf_counter() - start
+    mean, cov = moments(state)
+    return dict(time=elapsed, rss=_peak_rss_gb(), unknowns=int(state.info["unknowns"]),
+                method=state.method, iterations=state.iterations, residual=state.residual,
+                mean=mean, cov=cov)
+
+
+def _piqs(name: str, params: dict, N: int) -> dict:
+    import qutip
+    from qutip import piqs
+
+    start = time.perf_counter()
+    jx, jy, jz = piqs.jspin(N)
+    if name == "xyz":
+        H = (params["Jx"] * jx * jx + params["Jy"] * jy * jy + params["Jz"] * jz * jz) / N
+    else:
+        H = params["Jx"] / N * jx * jx + params["Delta"] * jz
+    L = piqs.Dicke(N, hamiltonian=H, emission=params.get("gamma", 1.0)).liouvillian()
+    rho = qutip.steadystate(L)
+    elapsed = time.perf_counter() - start
+    r = rho.full()
+    ops = [o.full() for o in (jx, jy, jz)]
+    mean = np.array([np.trace(r @ o).real for o in ops])
+    second = np.array([[np.trace(r @ (a @ b + b @ a)).real / 2 for b in ops] for a in ops])
+    return dict(time=elapsed, rss=_peak_rss_gb(), mean=mean, cov=second - np.outer(mean, mean))
+
+
+def _dicke(N: int, omegas: tuple[float, ...], gamma: float = 1.0) -> dict:
+    import qutip
+
+    from steadysqueeze.exact import steady_state
+    from steadysqueeze.models import make_model
+
+    ours, theirs, diff = [], [], 0.0
+    jx, jy, jz = (qutip.jmat(N / 2, a) for a in "xyz")
+    jm = qutip.jmat(N / 2, "-")
+    for omega in omegas:
+        start = time.perf_counter()
+        state = steady_state(make_model("dicke", dict(Omega=omega, Gamma=gamma)), N)
+        ours.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        rho = qutip.steadystate(-omega * jx, [np.sqrt(gamma / N) * jm])
+        theirs.append(time.perf_counter() - start)
+        # qutip.jmat orders M = J … −J, the Dicke block here M = −J … J
+        block = state.blocks[N / 2][::-1, ::-1]
+        for op in (jx, jy, jz):
+            diff = max(diff, abs(np.trace(block @ op.full()) - qutip.expect(op, rho)))
+    return dict(ours=float(np.mean(ours)), theirs=float(np.mean(theirs)), diff=diff,
+                rss=_peak_rss_gb())
+
+
+def _child(conn, func, args):
+    try:
+        conn.send(("ok", func(*args)))
+    except BaseException as exc:  # report any failure to the parent
+        conn.send(("error", f"{type(exc).__name__}: {exc}"[:60]))
+    finally:
+        conn.close()
+
+
+def run_isolated(func, args, timeout: float) -> tuple[str, object]:
+    """Run ``func(*args)`` in a fresh spawned process (own peak RSS), with a timeout."""
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(child, func, args))
+    proc.start()
+    child.close()
+    if parent.poll(timeout):
+        try:
+            result = parent.recv()
+        except EOFError:
+            result = ("error", f"child died (exit {proc.exitcode})")
+    else:
+        result = ("timeout", f">{timeout:.0f}s")
+    proc.join(5)
+    if proc.is_alive():
+        proc.terminate()
+        proc.join()
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--max-n", type=int, default=max(N_VALUES))
+    parser.add_argument("--n", type=int, nargs="*", help="explicit N values")
+    parser.add_argument("--points", default=",".join(POINTS),
+                        help=f"comma-separated subset of {', '.join(POINTS)}")
+    parser.add_argument("--method", default="auto", choices=("auto", "direct", "krylov"))
+    parser.add_argument("--timeout", type=float, default=1200.0, help="per solve, seconds")
+    parser.add_argument("--piqs-max-n", type=int, default=60)
+    parser.add_argument("--piqs-timeout", type=float, default=600.0)
+    parser.add_argument("--dicke-n", type=int, default=300, help="0 to skip the dicke line")
+    args = parser.parse_args(argv)
+
+    ns = [n for n in (args.n or N_VALUES) if n <= args.max_n]
+    points = [p.strip() for p in args.points.split(",") if p.strip()]
+    for p in points:
+        if p not in POINTS:
+            parser.error(f"unknown point {p!r}; choose from {', '.join(POINTS)}")
+
+    header = (f"{'point':10} {'N':>4} {'unknowns':>9} {'method':>8} {'it':>4} {'time/s':>8} "
+              f"{'RSS/GB':>7} {'residual':>9} | {'piqs/s':>8} {'pRSS/GB':>7} {'speedup':>7} "
+              f"{'d<J>':>8} {'dCov':>8}")
+    print(header)
+    print("-" * len(header), flush=True)
+    for point in points:
+        name, params = POINTS[point]
+        for N in ns:
+            status, ours = run_isolated(_ours, (name, params, N, args.method), args.timeout)
+            if status != "ok":
+                print(f"{point:10} {N:>4} {status}: {ours}", flush=True)
+                continue
+            short = "krylov" if ours["method"].startswith("gmres") else "LU"
+            line = (f"{point:10} {N:>4} {ours['unknowns']:>9} {short:>8} {ours['iterations']:>4} "
+                    f"{ours['time']:>8.2f} {ours['rss']:>7.2f} {ours['residual']:>9.1e} | ")
+            if N <= args.piqs_max_n:
+                status, piqs = run_isolated(_piqs, (name, params, N), args.piqs_timeout)
+                if status == "ok":
+                    dmean = np.abs(piqs["mean"] - ours["mean"]).max()
+                    dcov = np.abs(piqs["cov"] - ours["cov"]).max()
+                    line += (f"{piqs['time']:>8.2f} {piqs['rss']:>7.2f} "
+                             f"{piqs['time'] / ours['time']:>6.1f}x {dmean:>8.1e} {dcov:>8.1e}")
+                else:
+                    line += f"piqs {status}: {piqs}"
+            else:
+                line += f"{'-':>8}"
+            print(line, flush=True)
+
+    if args.dicke_n:
+        omegas = (0.2, 0.5, 1.0, 2.0)
+        status, res = run_isolated(_dicke, (args.dicke_n, omegas), args.timeout)
+        if status == "ok":
+            print(f"\ndicke (collective emission) N={args.dicke_n}, (N+1)^2 = "
+                  f"{(args.dicke_n + 1) ** 2} unknowns, mean over Omega in {omegas}: "
+                  f"ours {res['ours']:.3f} s/point, qutip.steadystate {res['theirs']:.3f} "
+                  f"s/point ({res['theirs'] / res['ours']:.1f}x), max |d<J>| {res['diff']:.1e}, "
+                  f"peak RSS {res['rss']:.2f} GB", flush=True)
+        else:
+            print(f"\ndicke N={args.dicke_n}: {status}: {res}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
