@@ -164,16 +164,18 @@ def write_exact_gather(study: Study, shard_paths: Sequence[PathLike], output: Pa
 
 
 def exact_job_resources(model: str, N: int) -> dict[str, float]:
-    """Memory (MB) of one exact solve and its runtime (minutes per point) at N.
+    """Memory (MB) of one exact solve at N and its runtime (minutes per point).
 
-    Measured with ``benchmarks/bench_exact.py`` on 2 cores: the local-emission
-    solver works on ~N³/12 parity-even unknowns; the collective (dicke) solve on (N+1)².
-    Values are generous upper bounds for cluster submission, not predictions.
+    Upper bounds from ``benchmarks/bench_exact.py`` (2 cores): local emission at
+    N = 300 took 14 s / 3.8 GB (paramagnetic) and 207 s / 6.2 GB (strongly mixed
+    ferromagnetic point), N = 100 at most 1.5 s / 0.2 GB; memory grows with the
+    ~N³/12 unknowns, time faster. Collective emission (``dicke``) at N = 300:
+    0.5 s and 0.5 GB per point.
     """
     if model == "dicke":
-        return {"mem_mb": 1000 + 0.05 * (N + 1) ** 2 / 1e3, "runtime": 0.05 + 1e-3 * N / 100}
+        return {"mem_mb": 1000, "runtime": 0.05}
     unknowns = (N + 1) * (N + 2) * (N + 3) / 12
-    return {"mem_mb": int(1000 + unknowns * 16 * 60 / 1e6), "runtime": 0.2 + (N / 100) ** 3}
+    return {"mem_mb": int(1000 + 3000 * unknowns / 1e6), "runtime": 0.05 + 4 * (N / 300) ** 4}
 
 
 def write_scaling(study: Study, *, exact_path: PathLike, perturbative_path: PathLike,
