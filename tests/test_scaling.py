@@ -1,0 +1,122 @@
+"""Finite-N scaling analysis (``steadysqueeze.scaling``) against direct solves and closed forms.
+
+* The scaling dataset of a small study (N = 4 … 10) equals what direct calls of the
+  exact and perturbative solvers give at the same points (1e-12).
+* The perturbative onset coefficient equals the closed form in N:
+  xyz 8|α|/(N√(β²+γ²)) per unit δJ with α = (N−1)/4, β = 2(N−2)(J−Jz)/N (Eqs. 44–49);
+  tfi with α = (N−1)/8, β = 2Δ (Eqs. 58–60); dicke 2/Γ² (Eq. 70); to 1e-9 (the
+  Richardson extrapolation is exact for a linear, resp. quadratic, deficit).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from steadysqueeze import exact, perturbative, stages
+from steadysqueeze.models import make_model
+from steadysqueeze.observables import analyze
+from steadysqueeze.scaling import extrapolate_inverse_N, first_crossing, onset_coefficient
+from steadysqueeze.studies import Study
+
+NS = [4, 6, 8, 10]
+STUDIES = {
+    "xyz": {"name": "sx", "model": "xyz", "N": NS, "fixed": {"J": -0.8, "Jz": 1.0},
+            "sweep": {"dJ": [0.001, 0.002, 0.1, 0.4, 0.8]}, "shard_by": "N"},
+    "tfi": {"name": "st", "model": "tfi", "N": NS, "fixed": {"Delta": -6.0, "gamma": 0.7},
+            "sweep": {"Jx": [0.001, 0.002, 1.0, 3.0]}, "shard_by": "N"},
+    "dicke": {"name": "sd", "model": "dicke", "N": NS, "fixed": {"Gamma": 1.3},
+              "sweep": {"Omega": [0.001, 0.002, 0.2, 0.5]}, "shard_by": "N"},
+}
+
+
+def run_stages(study: Study, where: Path) -> xr.Dataset:
+    model, pt, out = where / "m.nc", where / "p.nc", where / "s.nc"
+    stages.write_model(study, model)
+    stages.write_perturbative(study, model, pt)
+    shards = [where / f"e{k}.nc" for k in range(study.shards)]
+    for k, path in enumerate(shards):
+        stages.write_exact_shard(study, k, model, path)
+    stages.write_exact_gather(study, shards, where / "e.nc")
+    stages.write_scaling(study, exact_path=where / "e.nc", perturbative_path=pt, output=out)
+    return xr.load_dataset(out)
+
+
+@pytest.fixture(scope="module", params=sorted(STUDIES))
+def scaling_run(request, tmp_path_factory) -> tuple[Study, xr.Dataset]:
+    study = Study.from_config(STUDIES[request.param])
+    return study, run_stages(study, tmp_path_factory.mktemp(request.param))
+
+
+def direct(study: Study, N: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Exact ξ², PT ξ² and exact entropy at every drive, from direct solver calls."""
+    drive = next(iter(study.sweep))
+    rows = []
+    for value in study.sweep[drive]:
+        model = make_model(study.model, {**study.fixed, drive: float(value)})
+        e = analyze(exact.steady_state(model, N))
+        p = perturbative.squeezing(model, N)
+        rows.append((e.xi2, p.xi2, e.entropy))
+    return tuple(np.array(c) for c in zip(*rows))
+
+
+def test_scaling_dataset_matches_direct_solves(scaling_run) -> None:
+    study, ds = scaling_run
+    drive = next(iter(study.sweep))
+    d = study.sweep[drive]
+    order = perturbative.default_order(study.model_at(0)[1])
+    for N in study.N:
+        xe, xp, entropy = direct(study, N)
+        np.testing.assert_allclose(ds["xi2_exact"].sel(N=N), xe, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(ds["xi2_pt"].sel(N=N), xp, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(ds["entropy"].sel(N=N), entropy, rtol=0, atol=1e-12)
+        assert float(ds["onset_exact"].sel(N=N)) == pytest.approx(
+            onset_coefficient(d, xe, order), abs=1e-12)
+        assert float(ds["xi2_min"].sel(N=N)) == pytest.approx(xe.min(), abs=1e-14)
+        assert float(ds["drive_at_min"].sel(N=N)) == pytest.approx(abs(d[np.argmin(xe)]))
+
+
+def closed_form_onset(study: Study, N: int) -> float:
+    f = study.fixed
+    if study.model == "xyz":  # per unit dJ: 8|alpha|/(N sqrt(beta^2+gamma^2)), Eqs. 44-49
+        alpha, beta, gamma = (N - 1) / 4, 2 * (N - 2) / N * (f["J"] - f["Jz"]), 1.0
+    elif study.model == "tfi":  # Eqs. 58-60 per unit Jx
+        alpha, beta, gamma = (N - 1) / 8, 2 * f["Delta"], f["gamma"]
+    else:  # Eq. 70: xi2 = 1 - 2 Omega^2 / Gamma^2
+        return 2 / f["Gamma"] ** 2
+    return 8 * alpha / (N * math.sqrt(beta ** 2 + gamma ** 2))
+
+
+def test_perturbative_onset_equals_closed_form_in_N(scaling_run) -> None:
+    study, ds = scaling_run
+    for N in study.N:
+        assert float(ds["onset_pt"].sel(N=N)) == pytest.approx(closed_form_onset(study, N),
+                                                               rel=1e-9)
+
+
+def test_exact_onset_approaches_perturbation_theory(scaling_run) -> None:
+    """At the smallest drives exact and PT onsets agree (PT is exact to leading order)."""
+    study, ds = scaling_run
+    np.testing.assert_allclose(ds["onset_exact"], ds["onset_pt"], rtol=2e-3)
+
+
+def test_onset_coefficient_is_exact_for_polynomial_deficits() -> None:
+    d = np.array([0.01, 0.02, 0.5])
+    assert onset_coefficient(d, 1 - 0.7 * d + 0.2 * d ** 2, 1) == pytest.approx(0.7, rel=1e-12)
+    assert onset_coefficient(d, 1 - 2 * d ** 2 + 3 * d ** 4, 2) == pytest.approx(2, rel=1e-12)
+
+
+def test_first_crossing_interpolates_and_reports_inf() -> None:
+    d = np.array([0.0, 0.1, 0.2, 0.3])
+    assert first_crossing(d, np.array([0.0, 0.005, 0.015, 0.05]), 0.01) == pytest.approx(0.15)
+    assert first_crossing(d, np.zeros(4), 0.01) == math.inf
+
+
+def test_extrapolation_in_inverse_N_recovers_a_linear_law() -> None:
+    N = np.array([20, 40, 80, 160, 320])
+    intercept, slope, points = extrapolate_inverse_N(N, 0.5 + 3.0 / N)
+    assert intercept == pytest.approx(0.5) and slope == pytest.approx(3.0) and points == 3
