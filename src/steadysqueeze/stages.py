@@ -166,16 +166,17 @@ def write_exact_gather(study: Study, shard_paths: Sequence[PathLike], output: Pa
 def exact_job_resources(model: str, N: int) -> dict[str, float]:
     """Memory (MB) of one exact solve at N and its runtime (minutes per point).
 
-    Upper bounds from ``benchmarks/bench_exact.py`` (2 cores): local emission at
-    N = 300 took 14 s / 3.8 GB (paramagnetic) and 207 s / 6.2 GB (strongly mixed
-    ferromagnetic point), N = 100 at most 1.5 s / 0.2 GB; memory grows with the
-    ~N³/12 unknowns, time faster. Collective emission (``dicke``) at N = 300:
-    0.5 s and 0.5 GB per point.
+    Upper bounds from ``benchmarks/bench_exact.py`` and the default run (2 cores):
+    local emission at N = 300 took 14 s / 3.8 GB (paramagnetic) to 207 s / 6.2 GB
+    (strongly mixed ferromagnetic point) per point, and a finite-N shard of 14 points
+    near the mean-field transition peaked at 13.1 GB; N = 100 at most 1.5 s / 0.2 GB.
+    Memory grows with the ~N³/12 unknowns, time faster. Collective emission
+    (``dicke``) at N = 300: 0.5 s and 0.4 GB per point.
     """
     if model == "dicke":
         return {"mem_mb": 1000, "runtime": 0.05}
     unknowns = (N + 1) * (N + 2) * (N + 3) / 12
-    return {"mem_mb": int(1000 + 3000 * unknowns / 1e6), "runtime": 0.05 + 4 * (N / 300) ** 4}
+    return {"mem_mb": int(1000 + 6000 * unknowns / 1e6), "runtime": 0.05 + 4 * (N / 300) ** 4}
 
 
 def write_scaling(study: Study, *, exact_path: PathLike, perturbative_path: PathLike,
