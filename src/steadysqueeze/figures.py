@@ -119,7 +119,8 @@ def _angle_maps(data: Mapping[str, xr.Dataset], x: str, y: str) -> plt.Figure:
         _mean_field_boundary(ax, model, x, y)
     axes[0].plot([], [], "k--", label="mean-field instability")
     axes[0].legend(loc="lower left", frameon=True, fontsize=7)
-    fig.suptitle(f"$N = {int(exact['N'][0])}$, {_fixed_parameters(exact)}")
+    fixed = _fixed_parameters(exact)
+    fig.suptitle(f"$N = {int(exact['N'][0])}$" + (f", {fixed}" if fixed else ""))
     return fig
 
 
