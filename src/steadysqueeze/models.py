@@ -13,6 +13,7 @@ All operators are collective, so they are given inside one total-spin block
 
 from __future__ import annotations
 
+import abc
 import math
 import numbers
 from collections.abc import Mapping
@@ -55,14 +56,14 @@ PARAMETERS: dict[str, ParameterInfo] = {
 
 
 @dataclass(frozen=True, kw_only=True)
-class Model:
+class Model(abc.ABC):
     """Common interface; concrete models below fill in :meth:`h0` and :meth:`h1`."""
 
     name: ClassVar[str]
     dissipation: ClassVar[Dissipation]
     rate_name: ClassVar[str]
-    #: alternative parametrisations: alias names -> function returning canonical values
-    aliases: ClassVar[dict[str, tuple[str, ...]]] = {}
+    #: alternative parameter names accepted by :meth:`from_parameters` (see ``_resolve_aliases``)
+    aliases: ClassVar[tuple[str, ...]] = ()
     #: whether H changes M only by 0 or ±2 (then the parity of M - M' is conserved)
     conserves_parity: ClassVar[bool] = True
 
@@ -91,11 +92,13 @@ class Model:
     def accepted_names(cls) -> tuple[str, ...]:
         return cls.parameter_names() + tuple(cls.aliases)
 
+    @abc.abstractmethod
     def h0(self, N: int, spin: CollectiveSpin) -> sp.csr_array:
-        raise NotImplementedError
+        """The U(1)-symmetric part :math:`H_0` in the block of ``spin``."""
 
+    @abc.abstractmethod
     def h1(self, N: int, spin: CollectiveSpin) -> sp.csr_array:
-        raise NotImplementedError
+        r"""The symmetry-breaking drive :math:`\lambda H_1` (amplitude included)."""
 
     def hamiltonian(self, N: int, spin: CollectiveSpin) -> sp.csr_array:
         r"""Full Hamiltonian :math:`H = H_0 + \lambda H_1` in the block of ``spin``."""
@@ -161,7 +164,7 @@ class XYZ(Model):
     name: ClassVar[str] = "xyz"
     dissipation: ClassVar[Dissipation] = "local"
     rate_name: ClassVar[str] = "gamma"
-    aliases: ClassVar[dict[str, tuple[str, ...]]] = {"J": ("Jx", "Jy"), "dJ": ("Jx", "Jy")}
+    aliases: ClassVar[tuple[str, ...]] = ("J", "dJ")
 
     Jx: float
     Jy: float
