@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Iterator
 
-__all__ = ["logged", "limit_threads"]
+__all__ = ["logged", "limit_threads", "local_memory_budget_mb"]
 
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -41,3 +41,12 @@ def logged(path: str | os.PathLike[str]) -> Iterator[logging.Logger]:
             logger.removeHandler(handler)
             stream.flush()
             sys.stderr.flush()
+
+
+def local_memory_budget_mb(fraction: float = 0.85) -> int:
+    """``fraction`` of this machine's physical memory, in MB.
+
+    Local runs use it as the default ``mem_mb`` budget, so that several large-N
+    jobs never run side by side beyond the machine's memory.
+    """
+    return int(fraction * os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e6)

@@ -3,6 +3,7 @@
 from snakemake.utils import validate
 
 from steadysqueeze.stages import exact_job_resources
+from steadysqueeze.workflow_support import local_memory_budget_mb
 from steadysqueeze.studies import ConfigError, parse_config
 
 
@@ -15,6 +16,13 @@ except ConfigError as error:
 validate(config, schema="../schemas/config.schema.yaml")
 
 FIGURES = list(FIGURE_STUDY)
+
+# Local runs: unless `--resources mem_mb=...` is given, jobs run side by side only
+# while their declared mem_mb fit into 85 % of this machine's memory.
+MEMORY_BUDGET_MB = None
+if workflow.local_exec and "mem_mb" not in workflow.global_resources:
+    MEMORY_BUDGET_MB = local_memory_budget_mb()
+    workflow.register_resource("mem_mb", MEMORY_BUDGET_MB)
 
 
 wildcard_constraints:
@@ -48,10 +56,12 @@ def figure_study(figure):
 
 
 def get_exact_mem_mb(wildcards, attempt):
-    """Memory of an exact shard: grows with the largest N in it (and with retries)."""
+    """Memory of an exact shard: grows with the largest N in it (and with retries);
+    never more than a local run's whole budget, so that every job can start."""
     study = STUDIES[wildcards.study]
     N = study.shard_max_N(int(wildcards.shard))
-    return exact_job_resources(study.model, N)["mem_mb"] * attempt
+    mem_mb = exact_job_resources(study.model, N)["mem_mb"] * attempt
+    return min(mem_mb, MEMORY_BUDGET_MB) if MEMORY_BUDGET_MB else mem_mb
 
 
 def get_exact_runtime(wildcards, attempt):
