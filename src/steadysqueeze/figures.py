@@ -253,11 +253,19 @@ def _scaling(data: Mapping[str, xr.Dataset]) -> plt.Figure:
     twin.set_ylabel(f"drive at the minimum, {_drive_label(ds)}", color=COLOURS[1])
     twin.grid(False)
     ax = axes[1, 0]
-    for key, marker, text in (("pt_validity_1pct", "o", "1 %"), ("pt_validity_10pct", "s", "10 %")):
-        ax.plot(Ns, ds[key], marker + "-", label=f"PT deficit off by {text}")
+    sweep_end = float(np.abs(ds[drive]).max())
+    for colour, (key, marker, text) in zip(COLOURS, (("pt_validity_1pct", "o", "1 %"),
+                                                     ("pt_validity_10pct", "s", "10 %"))):
+        values = ds[key].values
+        beyond = np.isinf(values)
+        ax.plot(Ns, np.where(beyond, np.nan, values), marker + "-", color=colour,
+                label=f"PT deficit off by {text}")
+        if beyond.any():  # PT within the threshold over the whole sweep
+            ax.plot(Ns[beyond], np.full(beyond.sum(), sweep_end), "^", color=colour, mfc="none",
+                    label=f"{text}: not reached up to the sweep end")
     ax.set(xlabel="$N$", ylabel=f"validity range of PT, {_drive_label(ds)}",
            title="(c) range of validity of perturbation theory")
-    ax.legend(frameon=False)
+    ax.legend(frameon=False, loc="lower right", fontsize=7)
     ax = axes[1, 1]
     for colour, N in zip(_N_colours(Ns), Ns):
         ax.plot(ds[drive], ds["entropy"].sel(N=N), color=colour, label=f"$N = {N}$")
