@@ -7,9 +7,10 @@ decay rate, ``"gamma"`` or ``"Gamma"``). Standard variables follow design.md.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,8 @@ from .models import MODELS, PARAMETERS
 from .observables import Squeezing
 from .studies import Study
 
-__all__ = ["VARIABLES", "points_dataset", "grid_dataset", "write_atomic", "coordinate_attrs",
+__all__ = ["VARIABLES", "points_dataset", "grid_dataset", "write_atomic", "atomic_target",
+           "coordinate_attrs",
            "study_coords"]
 
 COMPONENTS = ("x", "y", "z")
@@ -107,15 +109,25 @@ def grid_dataset(study: Study, points: xr.Dataset) -> xr.Dataset:
     return ds
 
 
-def write_atomic(ds: xr.Dataset, path: str | os.PathLike[str]) -> None:
-    """Write netCDF to a temporary file in the target directory, then rename it into place."""
+@contextlib.contextmanager
+def atomic_target(path: str | os.PathLike[str], suffix: str = ".tmp") -> Iterator[str]:
+    """Yield a temporary path beside ``path``; rename it onto ``path`` only on success.
+
+    An interrupted or failing writer never leaves a partial file under the final name.
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
     os.close(fd)
     try:
-        ds.to_netcdf(tmp, engine="netcdf4", format="NETCDF4")
+        yield tmp
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_atomic(ds: xr.Dataset, path: str | os.PathLike[str]) -> None:
+    """Write netCDF to a temporary file in the target directory, then rename it into place."""
+    with atomic_target(path) as tmp:
+        ds.to_netcdf(tmp, engine="netcdf4", format="NETCDF4")

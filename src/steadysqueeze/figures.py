@@ -7,8 +7,6 @@ its provenance record in the file metadata and in a sidecar JSON file.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
+from .datasets import atomic_target  # noqa: E402
 from .provenance import make_record  # noqa: E402
 
 __all__ = ["STYLE", "draw_figure", "save_figure", "FIGURES"]
@@ -305,37 +304,18 @@ FIGURES: dict[str, Callable[[Mapping[str, xr.Dataset]], plt.Figure]] = {
 }
 
 
-def _atomic_save(fig: plt.Figure, path: str | os.PathLike[str], **kwargs: Any) -> None:
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
-    os.close(fd)
-    try:
-        fig.savefig(tmp, **kwargs)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _atomic_write_text(text: str, path: str | os.PathLike[str]) -> None:
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
-    os.replace(tmp, target)
-
-
 def save_figure(fig: plt.Figure, record: Mapping[str, Any], *, pdf: str, png: str,
                 provenance: str) -> None:
     """Save PDF and PNG with the provenance record in their metadata, plus the sidecar JSON."""
     text = json.dumps(record, sort_keys=True)
     title = f"steadysqueeze {record['rule']}"
-    _atomic_save(fig, pdf, format="pdf",
-                 metadata={"Title": title, "Subject": text, "Creator": "steadysqueeze",
-                           "CreationDate": None})
-    _atomic_save(fig, png, format="png", metadata={"Title": title, "provenance": text})
-    _atomic_write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", provenance)
+    with atomic_target(pdf, suffix=".pdf") as tmp:
+        fig.savefig(tmp, format="pdf", metadata={"Title": title, "Subject": text,
+                                                 "Creator": "steadysqueeze", "CreationDate": None})
+    with atomic_target(png, suffix=".png") as tmp:
+        fig.savefig(tmp, format="png", metadata={"Title": title, "provenance": text})
+    with atomic_target(provenance) as tmp:
+        Path(tmp).write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
 
 
 def _upstream(path: str) -> dict[str, Any]:

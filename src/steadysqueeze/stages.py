@@ -49,6 +49,11 @@ def _finish(ds: xr.Dataset, *, rule: str, study: Study, inputs: Sequence[PathLik
     log.info("wrote %s", output)
 
 
+def _max_abs(op) -> float:
+    """Largest entry modulus of a sparse operator (0 for an empty one)."""
+    return float(abs(op).max()) if op.nnz else 0.0
+
+
 def model_checks(model: Model, N: int) -> dict[str, float]:
     r"""Violations of the assumptions of pure-state perturbation theory (Sec. 2, Eq. 11).
 
@@ -59,13 +64,12 @@ def model_checks(model: Model, N: int) -> dict[str, float]:
     """
     spin = CollectiveSpin(N / 2)
     h0, decay = model.h0(N, spin), model.decay_operator(N, spin)
-    norm = lambda op: float(abs(op).max()) if op.nnz else 0.0  # noqa: E731
     phi0 = np.zeros(spin.dim)
     phi0[0] = 1.0
     energies = perturbative.unperturbed_energies(model, N)
     return {
-        "u1_violation": norm(h0 @ spin.jz - spin.jz @ h0),
-        "eq11_violation": norm(decay @ h0 - h0 @ decay),
+        "u1_violation": _max_abs(h0 @ spin.jz - spin.jz @ h0),
+        "eq11_violation": _max_abs(decay @ h0 - h0 @ decay),
         "dark_violation": float(np.abs(decay @ phi0).max()),
         "min_denominator": float(np.abs(energies[1:]).min()),
     }
