@@ -13,18 +13,34 @@ A last line times the collective-emission (driven Dicke, J = N/2 block) solver p
 parameter point at N = 300 against :func:`qutip.steadystate` on the same (N+1)-dim
 manifold (:func:`qutip.jmat`, H = −Ω Jx, c_ops = [√(Γ/N) J⁻]).
 
+``--baseline DIR`` sets another version of the package beside this one, in the same
+run: DIR is a checkout of it (e.g. ``git worktree add ../baseline <commit>``), whose
+``src/`` is imported in the baseline's subprocesses. ``--markdown`` prints the table
+ready to paste into a note: per point this version's and the baseline's time, peak
+RSS, iterations, their ratio and the largest relative difference of ⟨J⟩ and the
+covariance. ``--scan N`` adds the scan line (xyz, J = −0.8γ, Jz = γ, 25 values of δJ
+from 0.1γ to 2.5γ, one process; ``--scan-baseline-points K`` times K of its points
+with the baseline, one process each, to extrapolate).
+
 Usage::
 
     python benchmarks/bench_exact.py                       # full table, N = 20 … 300
     python benchmarks/bench_exact.py --max-n 100 --points xyz-ferro,tfi-para
+    python benchmarks/bench_exact.py --n 200 300 400 --baseline ../baseline --markdown \
+        --points xyz-ferro,tfi-ferro,xyz-para --scan 300 --dicke-n 0 --piqs-max-n 0
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing as mp
+import os
 import resource
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -39,17 +55,129 @@ POINTS = {
 }
 
 
+#: the scan of issue-sized work: xyz at J = -0.8, Jz = 1 across the mean-field transition
+SCAN_DJ = tuple(np.linspace(0.1, 2.5, 25))
+
+#: one solve (or a scan of several points at one N) in a fresh interpreter, for any version
+#: of the package on sys.path: older versions take ``method=`` and have no ``Scan``
+_VERSIONED_CHILD = r"""
+import json, resource, sys, time
+from steadysqueeze.models import make_model
+from steadysqueeze.exact import steady_state
+from steadysqueeze.observables import moments
+spec = json.loads(sys.argv[1])
+try:
+    from steadysqueeze.exact import Scan, SolverOptions
+except ImportError:
+    Scan = SolverOptions = None
+models = [make_model(spec["model"], p) for p in spec["params"]]
+start = time.perf_counter()
+if SolverOptions is None:
+    states = [steady_state(m, spec["N"], method=spec["method"]) for m in models]
+else:
+    scan = Scan(SolverOptions(method=spec["method"]))
+    states = [scan.solve(m, spec["N"]) for m in models]
+elapsed = time.perf_counter() - start
+points = []
+for s in states:
+    mean, cov = moments(s)
+    points.append(dict(mean=mean.tolist(), cov=cov.tolist(), iterations=s.iterations,
+                       residual=s.residual))
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2
+print(json.dumps(dict(time=elapsed, rss=rss, points=points)))
+"""
+
+
+def run_version(source: Path | None, model: str, params: list[dict], N: int, method: str,
+                timeout: float) -> dict | str:
+    """Solve ``params`` (in order, one process) with the package under ``source``/src, or
+    with the installed one if ``source`` is None; the result dict or a failure message."""
+    env = dict(os.environ)
+    if source is not None:
+        env["PYTHONPATH"] = str(Path(source).resolve() / "src")
+    spec = json.dumps(dict(model=model, params=params, N=N, method=method))
+    try:
+        done = subprocess.run([sys.executable, "-c", _VERSIONED_CHILD, spec], env=env,
+                              capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return f"timeout >{timeout:.0f}s"
+    if done.returncode != 0:
+        return (done.stderr.strip().splitlines() or ["failed"])[-1][:80]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def relative_difference(a: dict, b: dict) -> float:
+    """Largest difference of ⟨J⟩ and covariance between two solves, relative to their scale."""
+    worst = 0.0
+    for key in ("mean", "cov"):
+        x, y = np.asarray(a[key]), np.asarray(b[key])
+        worst = max(worst, float(np.abs(x - y).max() / max(np.abs(x).max(), 1e-300)))
+    return worst
+
+
+def markdown_rows(args: argparse.Namespace, points: list[str], ns: list[int]) -> list[str]:
+    """One row per (point, N): this version beside the baseline, same run."""
+    rows = ["| point | N | time / s | peak RSS / GB | iterations | baseline time / s | "
+            "baseline RSS / GB | baseline iterations | speed-up | max rel. diff |",
+            "|---|---|---|---|---|---|---|---|---|---|"]
+    for point in points:
+        name, params = POINTS[point]
+        for N in ns:
+            new = run_version(None, name, [params], N, args.method, args.timeout)
+            old = (run_version(args.baseline, name, [params], N, args.method, args.timeout)
+                   if args.baseline and N <= args.baseline_max_n else "not run")
+            rows.append(_row(point, N, new, old))
+            print(rows[-1], flush=True)
+    return rows
+
+
+def _row(label: str, N: int, new: dict | str, old: dict | str) -> str:
+    def cells(r: dict | str) -> str:
+        if isinstance(r, str):
+            return f"{r} | – | –"
+        its = "/".join(str(p["iterations"]) for p in r["points"][:1])
+        return f"{r['time']:.1f} | {r['rss']:.2f} | {its}"
+    ratio = diff = "–"
+    if isinstance(new, dict) and isinstance(old, dict):
+        ratio = f"{old['time'] / new['time']:.1f}×"
+        diff = f"{max(relative_difference(a, b) for a, b in zip(new['points'], old['points'])):.1e}"
+    return f"| {label} | {N} | {cells(new)} | {cells(old)} | {ratio} | {diff} |"
+
+
+def scan_row(args: argparse.Namespace) -> str:
+    """The scan across the xyz transition: this version in one process; the baseline at
+    ``--scan-baseline-points`` of its points (one process each), extrapolated to 25."""
+    params = [dict(J=-0.8, dJ=float(d), Jz=1.0) for d in SCAN_DJ]
+    new = run_version(None, "xyz", params, args.scan, args.method, args.timeout)
+    cell = "not run"
+    if args.baseline and args.scan_baseline_points:
+        picks = np.linspace(0, len(params) - 1, args.scan_baseline_points).round().astype(int)
+        olds = [run_version(args.baseline, "xyz", [params[i]], args.scan, args.method,
+                            args.timeout) for i in picks]
+        if all(isinstance(o, dict) for o in olds):
+            per_point = np.mean([o["time"] for o in olds])
+            diff = max(relative_difference(new["points"][i], o["points"][0])
+                       for i, o in zip(picks, olds)) if isinstance(new, dict) else float("nan")
+            cell = (f"{per_point * len(params):.0f} (extrapolated from {len(picks)} points) | "
+                    f"{max(o['rss'] for o in olds):.2f} | max rel. diff {diff:.1e}")
+    if isinstance(new, str):
+        return f"| scan xyz 25 × δJ | {args.scan} | {new} | – | – | {cell} |"
+    its = ",".join(str(p["iterations"]) for p in new["points"])
+    return (f"| scan xyz 25 × δJ 0.1…2.5 | {args.scan} | {new['time']:.0f} | {new['rss']:.2f} | "
+            f"{its} | {cell} |")
+
+
 def _peak_rss_gb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2   # kB on Linux
 
 
 def _ours(name: str, params: dict, N: int, method: str) -> dict:
-    from steadysqueeze.exact import steady_state
+    from steadysqueeze.exact import SolverOptions, steady_state
     from steadysqueeze.models import make_model
     from steadysqueeze.observables import moments
 
     start = time.perf_counter()
-    state = steady_state(make_model(name, params), N, method=method)
+    state = steady_state(make_model(name, params), N, SolverOptions(method=method))
     elapsed = time.perf_counter() - start
     mean, cov = moments(state)
     return dict(time=elapsed, rss=_peak_rss_gb(), unknowns=int(state.info["unknowns"]),
@@ -80,7 +208,7 @@ def _piqs(name: str, params: dict, N: int) -> dict:
 def _dicke(N: int, omegas: tuple[float, ...], gamma: float = 1.0) -> dict:
     import qutip
 
-    from steadysqueeze.exact import steady_state
+    from steadysqueeze.exact import SolverOptions, steady_state
     from steadysqueeze.models import make_model
 
     ours, theirs, diff = [], [], 0.0
@@ -142,6 +270,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--piqs-max-n", type=int, default=60)
     parser.add_argument("--piqs-timeout", type=float, default=600.0)
     parser.add_argument("--dicke-n", type=int, default=300, help="0 to skip the dicke line")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="checkout of another version of the package to run beside this one")
+    parser.add_argument("--baseline-max-n", type=int, default=300,
+                        help="largest N solved with the baseline")
+    parser.add_argument("--markdown", action="store_true",
+                        help="print a markdown table: this version beside the baseline")
+    parser.add_argument("--scan", type=int, default=0, help="N of the scan line (0: none)")
+    parser.add_argument("--scan-baseline-points", type=int, default=3)
     args = parser.parse_args(argv)
 
     ns = [n for n in (args.n or N_VALUES) if n <= args.max_n]
@@ -149,6 +285,14 @@ def main(argv: list[str] | None = None) -> None:
     for p in points:
         if p not in POINTS:
             parser.error(f"unknown point {p!r}; choose from {', '.join(POINTS)}")
+
+    if args.markdown:
+        rows = markdown_rows(args, points, ns)
+        if args.scan:
+            rows.append(scan_row(args))
+            print(rows[-1], flush=True)
+        print("\n".join(["", *rows]))
+        return
 
     header = (f"{'point':10} {'N':>4} {'unknowns':>9} {'method':>8} {'it':>4} {'time/s':>8} "
               f"{'RSS/GB':>7} {'residual':>9} | {'piqs/s':>8} {'pRSS/GB':>7} {'speedup':>7} "

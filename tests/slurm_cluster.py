@@ -9,7 +9,7 @@ root, packages absent, a site's own SLURM config present) `start()` raises
 up raises `SlurmStartError` with its log. Every wait is bounded.
 
 Packages: apt-get install -y --no-install-recommends slurmctld slurmd slurm-client
-munge slurmdbd mariadb-server. Facts behind the configuration: /work/shared/slurm-local.md.
+munge slurmdbd mariadb-server.
 """
 
 from __future__ import annotations

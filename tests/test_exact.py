@@ -29,7 +29,7 @@ import qutip
 from qutip import piqs
 
 from steadysqueeze.exact import (CollectiveEmissionLiouvillian, LocalEmissionLiouvillian,
-                                 SolverError, steady_state)
+                                 SolverError, SolverOptions, steady_state)
 from steadysqueeze.models import make_model
 from steadysqueeze.observables import analyze, moments
 from steadysqueeze.spin import num_physical_unknowns
@@ -127,7 +127,7 @@ PIQS_POINTS = [
     ("tfi", dict(Jx=1.0, Delta=-6.0)),
     # Left out: PIQS's steady-state system is singular ("Matrix is singular" from
     # qutip.steadystate) for xyz Jx=-0.6, Jy=-1.0, Jz=1 (J=-0.8, dJ=0.2) and for
-    # xyz Jx=1, Jy=-1, Jz=0 (design.md's (Sx^2 - Sy^2)/N) at N = 20; it works on the
+    # xyz Jx=1, Jy=-1, Jz=0 (H = (Sx^2 - Sy^2)/N) at N = 20; it works on the
     # full Dicke space, whose unphysical off-block entries are decoupled.
 ]
 
@@ -230,9 +230,9 @@ def test_steady_state_is_checked(name, params):
     # a tolerance below the residual actually reached must fail (deterministic for a
     # direct solve, which N = 8 gets: same input, same LU, same residual)
     with pytest.raises(SolverError, match="residual"):
-        steady_state(model, 8, tolerance=state.residual / 2)
+        steady_state(model, 8, SolverOptions(tolerance=state.residual / 2))
     with pytest.raises(SolverError):
-        steady_state(model, 8, tolerance=0.0)
+        steady_state(model, 8, SolverOptions(tolerance=0.0))
 
 
 def test_singular_liouvillian_raises():

@@ -18,13 +18,14 @@ ulps, since the only differences are the order of floating-point operations.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pytest
 import qutip
 
-from steadysqueeze.models import (MODELS, PARAMETERS, XYZ, TFI, DrivenDicke, ModelInputError,
-                                  make_model)
+from steadysqueeze.models import MODELS, XYZ, TFI, DrivenDicke, ModelInputError, make_model
 from steadysqueeze.spin import CollectiveSpin, spin_values
 
 from conftest import reversed_basis
@@ -124,7 +125,7 @@ def test_model_input_error_is_value_error():
 def test_parameter_metadata_covers_every_parameter():
     for cls in MODELS.values():
         for name in cls.accepted_names():
-            assert name in PARAMETERS, (cls.name, name)
+            assert name in cls.parameters, (cls.name, name)
 
 
 # -- operators ----------------------------------------------------------------------
@@ -228,3 +229,35 @@ def test_model_classes():
     assert DrivenDicke.dissipation == "collective"
     # parity of M - M' is conserved by two-emitter drives (M changes by 0, ±2) only
     assert XYZ.conserves_parity and TFI.conserves_parity and not DrivenDicke.conserves_parity
+
+
+def test_a_registered_model_is_available_everywhere() -> None:
+    """Adding a model is one class: registered, it is accepted by configs and solved."""
+    import scipy.sparse as sp
+
+    from steadysqueeze.config import load_config
+    from steadysqueeze.exact import steady_state
+    from steadysqueeze.models import GAMMA, Parameter, register
+
+    @register
+    @dataclass(frozen=True, kw_only=True)
+    class OneAxisTwisting(TFI):
+        """A toy: the tfi Hamiltonian under another name."""
+
+        name: ClassVar[str] = "toy_twisting"
+        parameters: ClassVar[dict[str, Parameter]] = {
+            "Jx": Parameter("twisting strength", r"\chi"),
+            "Delta": Parameter("field", r"\Delta"), "gamma": GAMMA}
+
+    try:
+        config = load_config({"studies": [{"name": "toy", "model": "toy_twisting", "N": [6],
+                                           "fixed": {"Delta": -1.0},
+                                           "sweep": {"Jx": [0.5, 1.0]}}]})
+        N, model = config.studies["toy"].model_at(1)
+        reference = steady_state(make_model("tfi", {"Jx": 1.0, "Delta": -1.0}), N)
+        state = steady_state(model, N)
+        for J, block in reference.blocks.items():
+            np.testing.assert_array_equal(state.blocks[J], block)
+        assert isinstance(model.h0(N, CollectiveSpin(3.0)), sp.csr_array)
+    finally:
+        del MODELS["toy_twisting"]

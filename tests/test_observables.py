@@ -26,7 +26,8 @@ import numpy as np
 import pytest
 import scipy.linalg as sl
 
-from steadysqueeze.exact import SteadyState, steady_state
+from steadysqueeze.exact import steady_state
+from steadysqueeze.state import SteadyState
 from steadysqueeze.models import make_model
 from steadysqueeze.observables import (analyze, entropy, purity, quantum_fisher_information,
                                        squeezing_from_moments, transverse_frame)

@@ -3,7 +3,7 @@ r"""Tests of :mod:`steadysqueeze.perturbative` against the paper's closed forms.
 References
 ----------
 * ``xyz``, first order, Eqs. 44–49 (Eq. 43 is off by a factor 2 against
-  Eqs. 44–46, see design.md): :math:`F = \alpha e^{2i\theta}/(\beta - i\gamma)`,
+  Eqs. 44–46; see docs/conventions.md): :math:`F = \alpha e^{2i\theta}/(\beta - i\gamma)`,
   :math:`\alpha = (N-1)\delta\mathcal{J}/4`, :math:`\beta = 2(N-2)(\mathcal{J}-\mathcal{J}_z)/N`;
   :math:`\xi_R^2 = 1 - 8\max_\theta\mathrm{Re}F/N = 1 - 8|\alpha|/(N\sqrt{\beta^2+\gamma^2})`
   (Eqs. 30, 49), squeezing angle :math:`\theta = \arg\max_\theta \mathrm{Re}F` mod π.

@@ -1,16 +1,13 @@
-"""Provenance records: writing, reading back (show) and verifying the chain.
-
-Unit tests build small chains of datasets by hand; the end-to-end test (``slow``)
-runs the quick config once in a temporary directory and checks ``provenance show``,
-``provenance verify`` (clean, tampered data, changed config) and the HTML report.
+"""Provenance records: writing (:mod:`steadysqueeze.provenance.record`), reading back
+(:mod:`~steadysqueeze.provenance.readers`), ``show`` and ``verify``, on small chains of
+datasets built by hand. The end-to-end tests on workflow runs are in
+``test_provenance_workflow.py``.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import matplotlib
@@ -23,6 +20,7 @@ import xarray as xr  # noqa: E402
 
 from steadysqueeze import provenance  # noqa: E402
 from steadysqueeze.cli import main  # noqa: E402
+from steadysqueeze.provenance import record as record_module  # noqa: E402
 from steadysqueeze.studies import config_sha256  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -48,7 +46,7 @@ def write_dataset(path: str, *, rule: str, inputs: list[str] = (), study=BLOCK,
 def clock(monkeypatch: pytest.MonkeyPatch, *times: str) -> None:
     """Make successive records carry the given UTC times."""
     ticks = iter(times)
-    monkeypatch.setattr(provenance, "_utc_now", lambda: next(ticks))
+    monkeypatch.setattr(record_module, "_utc_now", lambda: next(ticks))
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -95,7 +93,7 @@ def test_code_version_without_git_executable(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_record_outside_git_has_unknown_commit(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(provenance, "_PACKAGE_DIR", tmp_path)
+    monkeypatch.setattr(record_module, "_PACKAGE_DIR", tmp_path)
     monkeypatch.chdir(tmp_path)
     record = provenance.make_record(rule="model", study=BLOCK)
     assert record["source"]["commit"] == "unknown"
@@ -137,6 +135,29 @@ def test_record_embeds_upstream_records(chain: Path) -> None:
     shard = upstream["results/exact/shards/demo/0.nc"]
     assert shard["rule"] == "exact_shard"
     assert list(shard["inputs"]) == ["results/models/demo.nc"]
+
+
+def test_upstream_is_the_inputs_record_as_read_back(chain: Path) -> None:
+    """One shape: a consumer embeds exactly ``Record.to_embedded()`` of its input."""
+    attrs = xr.open_dataset("results/perturbative/demo.nc").attrs
+    embedded = json.loads(attrs["upstream"])["results/models/demo.nc"]
+    model = provenance.load_record("results/models/demo.nc")
+    assert embedded == model.to_embedded()
+    assert set(embedded) == {"title", "rule", "source", "study_sha256", "inputs", "upstream",
+                             "created_utc"}
+    again = provenance.Record.from_embedded(embedded, model.path)
+    assert again.to_embedded() == embedded
+    assert (again.rule, again.inputs, again.created_utc) == ("model", {}, model.created_utc)
+
+
+def test_record_without_study_embeds_no_study_hash(chain: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    clock(monkeypatch, "2030-01-01T00:00:05Z", "2030-01-01T00:00:06Z")
+    write_dataset("results/other/none.nc", rule="model", study=None)
+    record = provenance.make_record(rule="gather", study=None, inputs=["results/other/none.nc"])
+    assert record["study"] is None and record["study_sha256"] is None
+    assert "study_sha256" not in record["upstream"]["results/other/none.nc"]
+    assert provenance.load_record("results/other/none.nc").study_sha256 is None
 
 
 # ------------------------------------------------------------------ reading figures
@@ -224,6 +245,30 @@ def test_show_prints_the_chain(chain: Path, capsys: pytest.CaptureFixture[str]) 
     assert "inputs: none (start of the chain)" in out
 
 
+def test_study_blocks_do_not_depend_on_where_the_config_is(tmp_path: Path) -> None:
+    """The same config file gives the same blocks in a workflow's config/ and elsewhere."""
+    text = ("studies:\n  - {name: tiny, model: xyz, N: [4],\n"
+            "     sweep: {J: [-0.8], Jz: [1.0], dJ: [0.1, 0.2]}}\n")
+    inside = tmp_path / "wf" / "config" / "mine.yaml"
+    elsewhere = tmp_path / "elsewhere" / "mine.yaml"
+    for path in (inside, elsewhere):
+        path.parent.mkdir(parents=True)
+        path.write_text(text)
+    blocks = provenance.current_study_blocks(inside)
+    assert list(blocks) == ["tiny"] and blocks["tiny"]["N"] == [4]
+    assert provenance.current_study_blocks(elsewhere) == blocks
+
+
+def test_invalid_config_is_a_usage_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("studies:\n  - {name: tiny, model: nope, N: [4]}\n")
+    with pytest.raises(provenance.ProvenanceUsageError, match="invalid config"):
+        provenance.current_study_blocks(bad)
+    bad.write_text("studies: [unclosed\n")
+    with pytest.raises(provenance.ProvenanceUsageError, match="invalid config"):
+        provenance.current_study_blocks(bad)
+
+
 @pytest.mark.parametrize("argv", [
     ("provenance", "show", "no/such/file.pdf"),
     ("provenance", "show", "pyproject.toml"),
@@ -236,100 +281,3 @@ def test_bad_paths_are_usage_errors(argv: tuple[str, ...], capsys: pytest.Captur
     code, out, err = run_cli(capsys, *argv)
     assert code == 2 and not out
     assert err.startswith("steadysqueeze: error:")
-
-
-# ------------------------------------------------------------------ end to end
-
-
-def _snakemake(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "snakemake", "--cores", "2",
-               "--configfile", "config/quick.yaml", *args]
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=1200)
-
-
-@pytest.fixture
-def workflow_run(quick_run: Path) -> Path:
-    """The shared run of the quick config (tests/conftest.py)."""
-    return quick_run
-
-
-@pytest.fixture
-def results_copy(workflow_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private copy of the run's results/ and config/ (cwd), safe to tamper with."""
-    shutil.copytree(workflow_run / "results", tmp_path / "results")
-    shutil.copytree(workflow_run / "config", tmp_path / "config")
-    shutil.copytree(workflow_run / "workflow" / "schemas", tmp_path / "workflow" / "schemas")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-@pytest.mark.slow
-def test_e2e_verify_passes(results_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run_cli(capsys, "provenance", "verify", "results",
-                           "--config", "config/quick.yaml")
-    assert code == 0, out
-    assert "the provenance chain holds" in out
-
-
-@pytest.mark.slow
-def test_e2e_verify_names_a_tampered_dataset(results_copy: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
-    flip_byte(Path("results/models/fig3.nc"))
-    code, out, _ = run_cli(capsys, "provenance", "verify")
-    assert code == 1
-    assert "FAIL results/models/fig3.nc: contents no longer match" in out
-    assert "FAIL results/perturbative/fig3.nc: recorded input results/models/fig3.nc" in out
-    assert "FAIL results/models/xyz_map.nc" not in out
-
-
-@pytest.mark.slow
-def test_e2e_verify_names_a_changed_study_block(results_copy: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
-    config = Path("config/quick.yaml")
-    text = config.read_text()
-    assert "num: 13" in text
-    config.write_text(text.replace("num: 13", "num: 15", 1))
-    code, out, _ = run_cli(capsys, "provenance", "verify", "results", "--config", str(config))
-    assert code == 1
-    assert "CHANGED study fig3" in out
-    assert "FAIL results/models/fig3.nc: study 'fig3': config block changed" in out
-    assert "FAIL results/figures/fig3.provenance.json: study 'fig3'" in out
-
-
-@pytest.mark.slow
-def test_e2e_verify_names_a_forged_recorded_block(results_copy: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    sidecar = Path("results/figures/fig3.provenance.json")
-    record = json.loads(sidecar.read_text())
-    record["study"]["N"] = [30]
-    sidecar.write_text(json.dumps(record))
-    code, out, _ = run_cli(capsys, "provenance", "verify")
-    assert code == 1
-    assert ("FAIL results/figures/fig3.provenance.json: recorded study block hashes to" in out)
-    assert "FAIL results/figures/fig3.pdf: provenance in its metadata differs" in out
-
-
-@pytest.mark.slow
-def test_e2e_show_figure(results_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run_cli(capsys, "provenance", "show", "results/figures/fig3.pdf")
-    assert code == 0
-    record = json.loads(Path("results/figures/fig3.provenance.json").read_text())
-    assert out.startswith("results/figures/fig3.pdf  [PDF metadata]")
-    assert "rule: figure_fig3" in out
-    assert f"commit {record['source']['commit']}" in out
-    assert f"study: fig3  sha256 {record['study_sha256']}" in out
-    assert 'model: "xyz"' in out and "sweep: " in out
-    for path, sha in record["inputs"].items():
-        assert f"{path}  sha256 {sha}  ok" in out
-    assert "rule: exact_shard" in out and "rule: model" in out
-
-
-@pytest.mark.slow
-def test_e2e_report(workflow_run: Path) -> None:
-    report = workflow_run / "results" / "report.html"
-    done = _snakemake("--report", str(report), cwd=workflow_run)
-    assert done.returncode == 0, done.stderr[-4000:]
-    html = report.read_text()
-    assert "Paper Fig. 3" in html and "What to look for" in html
-    assert "results/figures/fig3.pdf" in html
-    assert "system-message" not in html  # no reStructuredText errors in captions

@@ -18,7 +18,8 @@ import pytest
 import xarray as xr
 import yaml
 
-from steadysqueeze import exact, stages
+from steadysqueeze import exact
+from steadysqueeze.pipeline import stages
 from steadysqueeze.studies import Study
 
 from workflow_helpers import copy_workflow
@@ -83,7 +84,7 @@ def test_failing_exact_solve_fails_the_shard_and_writes_nothing(tmp_path: Path,
     def no_convergence(*args, **kwargs):
         raise exact.SolverError("GMRES did not converge in 1 iterations")
 
-    monkeypatch.setattr(exact, "steady_state", no_convergence)
+    monkeypatch.setattr(exact.Scan, "solve", no_convergence)
     out = tmp_path / "shard.nc"
     with pytest.raises(exact.SolverError, match="did not converge"):
         stages.write_exact_shard(study, 0, model, out)
@@ -93,7 +94,8 @@ def test_failing_exact_solve_fails_the_shard_and_writes_nothing(tmp_path: Path,
 def test_impossible_residual_tolerance_is_an_error() -> None:
     from steadysqueeze.models import make_model
     with pytest.raises(exact.SolverError, match="residual"):
-        exact.steady_state(make_model("xyz", {"J": -0.8, "dJ": 0.3, "Jz": 1}), 6, tolerance=0.0)
+        exact.steady_state(make_model("xyz", {"J": -0.8, "dJ": 0.3, "Jz": 1}), 6,
+                           exact.SolverOptions(tolerance=0.0))
 
 
 def test_workflow_reports_a_failing_job(tmp_path: Path) -> None:
@@ -104,7 +106,7 @@ def test_workflow_reports_a_failing_job(tmp_path: Path) -> None:
     sitecustomize.write_text(
         "import steadysqueeze.exact as e\n"
         "def _fail(*a, **k):\n    raise e.SolverError('forced failure for the test')\n"
-        "e.steady_state = _fail\n")
+        "e.Scan.solve = _fail\n")
     env = {**os.environ, "PYTHONPATH": str(sitecustomize.parent)}
     result = subprocess.run(snakemake_args(2), cwd=workdir, capture_output=True, text=True,
                             timeout=300, env=env)

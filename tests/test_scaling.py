@@ -17,7 +17,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from steadysqueeze import exact, perturbative, stages
+from steadysqueeze import exact, perturbative
+from steadysqueeze.pipeline import stages
 from steadysqueeze.models import make_model
 from steadysqueeze.observables import analyze
 from steadysqueeze.scaling import extrapolate_inverse_N, first_crossing, onset_coefficient
@@ -68,7 +69,7 @@ def test_scaling_dataset_matches_direct_solves(scaling_run) -> None:
     study, ds = scaling_run
     drive = next(iter(study.sweep))
     d = study.sweep[drive]
-    order = perturbative.default_order(study.model_at(0)[1])
+    order = study.pt_order
     for N in study.N:
         xe, xp, entropy = direct(study, N)
         np.testing.assert_allclose(ds["xi2_exact"].sel(N=N), xe, rtol=0, atol=1e-12)

@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 
 from . import __version__, exact, perturbative
+from .exact.memory import available_memory_bytes, format_gb, peak_memory_bytes
+from .state import SolverError
 from .models import MODELS, ModelInputError, make_model
 from .observables import Squeezing, analyze
 
@@ -53,6 +55,26 @@ def _parse_N(text: str) -> int:
     return N
 
 
+def _parse_memory(text: str | None) -> tuple[float, str]:
+    """The memory limit of a solve: ``--max-memory GB`` or the memory available now."""
+    if text is None:
+        return available_memory_bytes(), "memory available now; override with --max-memory GB"
+    try:
+        limit = float(text)
+    except ValueError:
+        raise UsageError(f"--max-memory must be a number of GB, got {text!r}") from None
+    if not math.isfinite(limit) or limit <= 0:
+        raise UsageError(f"--max-memory must be a positive number of GB, got {text!r}")
+    return limit * 1e9, f"--max-memory {text}"
+
+
+def _check_memory(model: Any, N: int, limit: float, origin: str) -> None:
+    need = peak_memory_bytes(type(model), N)
+    if need > limit:
+        raise UsageError(f"--N {N}: the exact solve of {model.name} needs an estimated "
+                         f"{format_gb(need)}, more than {format_gb(limit)} ({origin})")
+
+
 def _jsonable(result: Squeezing, extra: dict[str, Any]) -> dict[str, Any]:
     def clean(x: Any) -> Any:
         if isinstance(x, np.ndarray):
@@ -81,10 +103,15 @@ def solve(args: argparse.Namespace) -> dict[str, Any]:
                               "parameters": {p: getattr(model, p) for p in model.parameter_names()},
                               "method": args.method}
     if args.method == "perturbative":
-        order = args.order or perturbative.default_order(model)
+        order = args.order or model.default_order
         header["order"] = order
         return _jsonable(perturbative.squeezing(model, N, order), header)
-    state = exact.steady_state(model, N)
+    _check_memory(model, N, *_parse_memory(args.max_memory))
+    progress = None
+    if args.progress or sys.stderr.isatty():
+        progress = exact.Progress(lambda line: print(line, file=sys.stderr, flush=True))
+        progress.begin(f"{model.name} N={N}")
+    state = exact.steady_state(model, N, progress=progress)
     header.update(residual=state.residual, solver=state.method, iterations=state.iterations)
     return _jsonable(analyze(state), header)
 
@@ -105,6 +132,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--method", default="exact", help="exact (default) or perturbative")
     s.add_argument("--order", type=int, choices=(1, 2), default=None,
                    help="order of perturbation theory (default: 1 for xyz/tfi, 2 for dicke)")
+    s.add_argument("--max-memory", default=None, metavar="GB",
+                   help="refuse an exact solve whose estimated peak memory exceeds this "
+                        "(default: the memory available now)")
+    s.add_argument("--progress", action="store_true",
+                   help="report iteration, residual and elapsed time of a long solve on "
+                        "stderr (default: only when stderr is a terminal)")
     s.set_defaults(handler=solve)
     _add_provenance(commands)
     return parser
@@ -163,7 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"steadysqueeze: error: {exc}", file=sys.stderr)
         return 2
-    except (exact.SolverError, perturbative.PerturbationError) as exc:
+    except (SolverError, perturbative.PerturbationError) as exc:
         print(f"steadysqueeze: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
     if isinstance(result, int):  # provenance commands print their own output

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .exact import SteadyState
+from .state import SteadyState
 from .spin import CollectiveSpin, degeneracy
 
 __all__ = ["Squeezing", "transverse_frame", "squeezing_from_moments", "moments",

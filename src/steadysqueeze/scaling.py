@@ -24,6 +24,8 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from .variables import attrs
+
 __all__ = ["onset_coefficient", "first_crossing", "extrapolate_inverse_N", "scaling_dataset"]
 
 
@@ -57,10 +59,11 @@ def first_crossing(drive: np.ndarray, error: np.ndarray, threshold: float) -> fl
 
 
 def extrapolate_inverse_N(N: np.ndarray, values: np.ndarray) -> tuple[float, float, int]:
-    """Linear fit of ``values`` in 1/N over the larger half of N: (intercept, slope, points)."""
+    """Linear fit of ``values`` in 1/N over the larger half of N (at least the two largest):
+    (intercept, slope, points)."""
     finite = np.isfinite(values)
     Ns, ys = np.asarray(N, dtype=float)[finite], np.asarray(values)[finite]
-    keep = Ns >= np.median(Ns)
+    keep = Ns >= min(np.median(Ns), np.sort(Ns)[-2]) if Ns.size >= 2 else Ns > np.inf
     if keep.sum() < 2:
         return float("nan"), float("nan"), int(keep.sum())
     slope, intercept = np.polyfit(1 / Ns[keep], ys[keep], 1)
@@ -93,39 +96,23 @@ def scaling_dataset(exact: xr.Dataset, pt: xr.Dataset, *, model: str, drive: str
         err = np.nan_to_num(error.sel(N=N).values, nan=0.0)
         per_N["pt_validity_1pct"].append(first_crossing(d, err, 0.01))
         per_N["pt_validity_10pct"].append(first_crossing(d, err, 0.10))
-    onset_unit = "1" if unit == "1" else f"{unit}^-{order}"
-    meta = {
-        "onset_exact": (f"exact onset coefficient lim (1 - xi2)/|{drive}|^{order}", onset_unit),
-        "onset_pt": (f"perturbative onset coefficient lim (1 - xi2)/|{drive}|^{order}",
-                     onset_unit),
-        "xi2_min": ("minimum of the exact xi_R^2 over the drive", "1"),
-        "drive_at_min": (f"|{drive}| at the exact minimum of xi_R^2", unit),
-        "pt_validity_1pct": (f"smallest |{drive}| where 1 - xi2 of PT and exact differ by 1 % "
-                             "(inf: never within the sweep)", unit),
-        "pt_validity_10pct": (f"smallest |{drive}| where 1 - xi2 of PT and exact differ by 10 % "
-                              "(inf: never within the sweep)", unit),
-    }
-    data = {k: xr.Variable(("N",), np.array(v), {"long_name": meta[k][0], "units": meta[k][1]})
-            for k, v in per_N.items()}
+    onset_units = "1" if unit == "1" else f"{unit}^-{order}"
+    labels = {"drive": drive, "order": order, "drive_units": unit, "onset_units": onset_units}
+    data = {k: xr.Variable(("N",), np.array(v), attrs(k, **labels)) for k, v in per_N.items()}
     point_vars = {
-        "xi2_exact": (exact["xi2"], "exact xi_R^2, Eq. 18"),
-        "xi2_pt": (pt["xi2"], "perturbative xi_R^2"),
-        "purity": (exact["purity"], "purity of the exact steady state"),
-        "entropy": (exact["entropy"], "von Neumann entropy of the exact steady state"),
-        "inverse_xi2": (1 / exact["xi2"], "xi_R^-2 (exact)"),
-        "qfi_over_N": (exact["qfi"] / exact["N"], "QFI of the anti-squeezed component / N"),
-        "pt_deficit_error": (error, "|(1 - xi2_PT) - (1 - xi2_exact)| / |1 - xi2_exact|"),
+        "xi2_exact": exact["xi2"], "xi2_pt": pt["xi2"], "purity": exact["purity"],
+        "entropy": exact["entropy"], "inverse_xi2": 1 / exact["xi2"],
+        "qfi_over_N": exact["qfi"] / exact["N"], "pt_deficit_error": error,
     }
-    for name, (array, long_name) in point_vars.items():
-        units = "nat" if name == "entropy" else "1"
-        data[name] = xr.Variable(("N", drive), array.transpose("N", drive).values,
-                                 {"long_name": long_name, "units": units})
+    for name, array in point_vars.items():
+        data[name] = xr.Variable(("N", drive), array.transpose("N", drive).values, attrs(name))
     scalars = {k: v for k, v in exact.coords.items() if v.ndim == 0}
     ds = xr.Dataset(data, coords={"N": exact["N"], drive: exact[drive], **scalars})
     for name in ("onset_exact", "xi2_min", "drive_at_min"):
         intercept, slope, points = extrapolate_inverse_N(Ns, ds[name].values)
+        meta = attrs(name, **labels)
         ds[f"{name}_extrapolated"] = xr.Variable((), intercept, {
-            "long_name": f"{meta[name][0]}, extrapolated to N -> infinity (linear in 1/N)",
-            "units": meta[name][1], "fit_slope_in_inverse_N": slope, "fit_points": points})
+            "long_name": f"{meta['long_name']}, extrapolated to N -> infinity (linear in 1/N)",
+            "units": meta["units"], "fit_slope_in_inverse_N": slope, "fit_points": points})
     ds.attrs.update(drive=drive, order=order, model_name=model)
     return ds

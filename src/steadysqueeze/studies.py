@@ -14,7 +14,8 @@ A study is one block of ``config/config.yaml``::
 The grid is the Cartesian product of ``N`` and the sweep axes, in that order
 (dimension names are the parameter names). Validation here is semantic (model and
 parameter names, values, ranges) and raises :class:`ConfigError` naming the study
-and the field; the JSON schema in ``workflow/schemas`` checks the shape first.
+and the field; :func:`steadysqueeze.config.load_config` is the one entry point that
+fills the schema's defaults first.
 """
 
 from __future__ import annotations
@@ -30,8 +31,7 @@ import numpy as np
 
 from .models import MODELS, Model, ModelInputError, make_model
 
-__all__ = ["ConfigError", "Study", "parse_studies", "parse_config", "config_sha256",
-           "axis_values", "FIGURE_STUDIES", "scaling_drive"]
+__all__ = ["ConfigError", "Study", "parse_studies", "config_sha256", "axis_values", "grid_size"]
 
 
 class ConfigError(ValueError):
@@ -71,6 +71,34 @@ def axis_values(study: str, name: str, spec: Any) -> np.ndarray:
         return values
     raise ConfigError(f"study {study!r}: field {field!r} must be a list or {{start, stop, num}}, "
                       f"got {spec!r}")
+
+
+def _axis_length(spec: Any) -> int | None:
+    """Number of values of a sweep axis, without materialising it (None if malformed)."""
+    if isinstance(spec, Mapping):
+        num = spec.get("num")
+        return num if isinstance(num, int) and not isinstance(num, bool) else None
+    if isinstance(spec, Sequence) and not isinstance(spec, str):
+        return len(spec)
+    return None
+
+
+def grid_size(block: Mapping[str, Any]) -> int | None:
+    """Points of a study's grid from its raw config block, in O(number of axes).
+
+    None when the block is too malformed to tell (the semantic checks then say why).
+    """
+    Ns = block.get("N")
+    size = len(Ns) if isinstance(Ns, list) else 1
+    sweep = block.get("sweep") or {}
+    if not isinstance(sweep, Mapping):
+        return None
+    for spec in sweep.values():
+        length = _axis_length(spec)
+        if length is None:
+            return None
+        size *= max(length, 0)
+    return size
 
 
 def config_sha256(block: Mapping[str, Any]) -> str:
@@ -136,6 +164,10 @@ class Study:
             shards = len(Ns)
         if not isinstance(shards, int) or isinstance(shards, bool) or shards < 1:
             raise ConfigError(f"study {name!r}: field 'shards' must be an integer >= 1, got {shards!r}")
+        points = len(Ns) * math.prod(len(v) for v in sweep.values())
+        if shards > points:
+            raise ConfigError(f"study {name!r}: field 'shards' is {shards}, more than the "
+                              f"{points} grid point(s); use at most {points}")
         order = block.get("order")
         if order is not None and order not in (1, 2):
             raise ConfigError(f"study {name!r}: field 'order' must be 1 or 2, got {order!r}")
@@ -153,6 +185,15 @@ class Study:
                     make_model(self.model, {**self.fixed, **first, axis: float(v)})
         except ModelInputError as exc:
             raise ConfigError(f"study {self.name!r}: {exc}") from exc
+
+    @property
+    def model_class(self) -> type[Model]:
+        return MODELS[self.model]
+
+    @property
+    def pt_order(self) -> int:
+        """Order of perturbation theory: the config's ``order`` or the model's default."""
+        return self.order or self.model_class.default_order
 
     # -- grid --------------------------------------------------------------------
     @property
@@ -183,17 +224,15 @@ class Study:
         return N, make_model(self.model, params)
 
     def shard_indices(self, shard: int) -> np.ndarray:
-        """Flat grid indices of ``shard``.
+        """Flat grid indices of ``shard``: a contiguous run of the grid, in grid order.
 
-        ``shard_by: point``: interleaved (k, k + shards, ...) to balance the cost;
+        Neighbouring points of a sweep stay together and in order, so that each point of
+        a shard can reuse its predecessor's solve (:class:`steadysqueeze.exact.Scan`).
         ``shard_by: N``: every point of the k-th N (jobs whose resources grow with N).
         """
         if not 0 <= shard < self.shards:
             raise ValueError(f"shard {shard} outside 0..{self.shards - 1}")
-        if self.shard_by == "N":
-            per_N = self.size // len(self.N)
-            return np.arange(shard * per_N, (shard + 1) * per_N)
-        return np.arange(shard, self.size, self.shards)
+        return np.array_split(np.arange(self.size), self.shards)[shard]
 
     def shard_max_N(self, shard: int) -> int:
         """Largest N among the points of ``shard`` (sets the job's resources)."""
@@ -221,69 +260,3 @@ def parse_studies(config: Mapping[str, Any]) -> dict[str, Study]:
             raise ConfigError(f"study {study.name!r}: duplicate study name")
         studies[study.name] = study
     return studies
-
-
-#: what each figure needs of its study: the model and the swept parameters
-FIGURE_STUDIES: dict[str, tuple[str, frozenset[str]]] = {
-    "fig3": ("xyz", frozenset({"J", "dJ"})),
-    "fig4": ("xyz", frozenset({"Jx", "Jy"})),
-    "fig6": ("tfi", frozenset({"Jx"})),
-    "fig7": ("tfi", frozenset({"Jx", "Delta"})),
-    "fig9": ("dicke", frozenset({"Omega"})),
-    "figB": ("dicke", frozenset({"Omega"})),
-}
-_TOP_LEVEL_KEYS = {"studies", "figures", "scaling"}
-_SCALING_DRIVES = {"xyz": "dJ", "tfi": "Jx", "dicke": "Omega"}
-
-
-def _study_references(config: Mapping[str, Any], section: str, allowed: Mapping[str, Any],
-                      studies: Mapping[str, Study]) -> dict[str, Study]:
-    """Entries ``section.KEY: {study: NAME}`` resolved to studies (KEY must be in ``allowed``)."""
-    entries = config.get(section) or {}
-    if not isinstance(entries, Mapping):
-        raise ConfigError(f"config field {section!r} must be a mapping KEY -> {{study: NAME}}")
-    resolved: dict[str, Study] = {}
-    for key, spec in entries.items():
-        if key not in allowed:
-            raise ConfigError(f"{section}.{key}: unknown; available: {', '.join(allowed)}")
-        name = spec.get("study") if isinstance(spec, Mapping) else None
-        if name not in studies:
-            raise ConfigError(f"{section}.{key}.study: {name!r} is not a study name")
-        resolved[key] = studies[name]
-    return resolved
-
-
-def parse_scaling(config: Mapping[str, Any], studies: Mapping[str, Study]) -> dict[str, str]:
-    """The ``scaling`` section: model → study over (N, drive) with at least two N."""
-    chosen: dict[str, str] = {}
-    for model, study in _study_references(config, "scaling", _SCALING_DRIVES, studies).items():
-        drive = _SCALING_DRIVES[model]
-        if study.model != model or list(study.sweep) != [drive] or len(study.N) < 2:
-            raise ConfigError(f"scaling.{model}.study: study {study.name!r} must be model "
-                              f"{model!r} sweeping only {drive} over at least two N")
-        chosen[model] = study.name
-    return chosen
-
-
-def scaling_drive(model: str) -> str:
-    """The drive parameter swept in the finite-N study of ``model``."""
-    return _SCALING_DRIVES[model]
-
-
-def parse_config(config: Mapping[str, Any]
-                 ) -> tuple[dict[str, Study], dict[str, str], dict[str, str]]:
-    """Validate a whole config: the studies, the figure → study and scaling model → study maps."""
-    unknown = sorted(set(config) - _TOP_LEVEL_KEYS)
-    if unknown:
-        raise ConfigError(f"unknown top-level config key(s) {', '.join(unknown)}; "
-                          f"accepted: {', '.join(sorted(_TOP_LEVEL_KEYS))}")
-    studies = parse_studies(config)
-    chosen: dict[str, str] = {}
-    for figure, study in _study_references(config, "figures", FIGURE_STUDIES, studies).items():
-        model, axes = FIGURE_STUDIES[figure]
-        if study.model != model or set(study.sweep) != axes:
-            raise ConfigError(f"figures.{figure}.study: study {study.name!r} must be model "
-                              f"{model!r} sweeping {', '.join(sorted(axes))}; it is "
-                              f"{study.model!r} sweeping {', '.join(study.sweep) or 'nothing'}")
-        chosen[figure] = study.name
-    return studies, chosen, parse_scaling(config, studies)

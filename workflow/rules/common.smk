@@ -1,21 +1,19 @@
 # Config validation and input functions. Validation runs when the workflow is
 # parsed, so a bad config fails before any job is scheduled.
-from snakemake.utils import validate
-
-from steadysqueeze.stages import exact_job_resources
-from steadysqueeze.workflow_support import local_memory_budget_mb
-from steadysqueeze.studies import ConfigError, parse_config
+from steadysqueeze.config import ConfigError, load_config
+from steadysqueeze.figures import figure_jobs
+from steadysqueeze.pipeline.resources import exact_job_resources, local_memory_budget_mb
 
 
-# Semantic checks first: their messages name the study and the field. The schema
-# then catches anything of the wrong shape that they do not look at.
+# The one loader (also used by the CLI and `provenance verify --config`): schema
+# defaults, semantic checks naming the study and the field, then the schema's shape.
 try:
-    STUDIES, FIGURE_STUDY, SCALING_STUDY = parse_config(config)
+    CONFIG = load_config(config)
 except ConfigError as error:
     raise WorkflowError(f"invalid config: {error}") from None
-validate(config, schema="../schemas/config.schema.yaml")
-
-FIGURES = list(FIGURE_STUDY)
+STUDIES, SCALING_STUDY = CONFIG.studies, CONFIG.scaling
+# One job per figure output, from the figure registry (rules in figures.smk).
+FIGURE_JOBS = figure_jobs(CONFIG)
 
 # Local runs: unless `--resources mem_mb=...` is given, jobs run side by side only
 # while their declared mem_mb fit into 85 % of this machine's memory.
@@ -41,26 +39,12 @@ def get_exact_shards(wildcards):
     return [f"results/exact/shards/{study.name}/{k}.nc" for k in range(study.shards)]
 
 
-def figure_datasets(figure):
-    """Datasets a figure is drawn from (perturbative and exact results of its study)."""
-    study = FIGURE_STUDY[figure]
-    return {
-        "model": f"results/models/{study}.nc",
-        "perturbative": f"results/perturbative/{study}.nc",
-        "exact": f"results/exact/{study}.nc",
-    }
-
-
-def figure_study(figure):
-    return STUDIES[FIGURE_STUDY[figure]].block
-
-
 def get_exact_mem_mb(wildcards, attempt):
     """Memory of an exact shard: grows with the largest N in it (and with retries);
     never more than a local run's whole budget, so that every job can start."""
     study = STUDIES[wildcards.study]
     N = study.shard_max_N(int(wildcards.shard))
-    mem_mb = exact_job_resources(study.model, N)["mem_mb"] * attempt
+    mem_mb = exact_job_resources(study.model_class, N)["mem_mb"] * attempt
     return min(mem_mb, MEMORY_BUDGET_MB) if MEMORY_BUDGET_MB else mem_mb
 
 
@@ -68,7 +52,7 @@ def get_exact_runtime(wildcards, attempt):
     """Runtime (minutes) of an exact shard, from the points it holds and their N."""
     study = STUDIES[wildcards.study]
     shard = int(wildcards.shard)
-    per_point = exact_job_resources(study.model, study.shard_max_N(shard))["runtime"]
+    per_point = exact_job_resources(study.model_class, study.shard_max_N(shard))["runtime"]
     return int(per_point * len(study.shard_indices(shard))) * attempt + 5
 
 
@@ -85,17 +69,9 @@ def get_scaling_study(wildcards):
     return STUDIES[SCALING_STUDY[wildcards.model]].block
 
 
-SCALING_FIGURES = [f"scaling_{model}" for model in SCALING_STUDY]
-if SCALING_STUDY:
-    SCALING_FIGURES.append("minimal_uncertainty")
-
-
 def get_final_outputs(wildcards):
     return (
-        expand("results/figures/{figure}.{ext}", figure=FIGURES, ext=("pdf", "png"))
-        + expand(
-            "results/figures/{figure}.{ext}", figure=SCALING_FIGURES, ext=("pdf", "png")
-        )
+        [job.outputs[ext] for job in FIGURE_JOBS for ext in ("pdf", "png")]
         + expand("results/exact/{study}.nc", study=STUDIES)
         + expand("results/scaling/{model}.nc", model=SCALING_STUDY)
     )

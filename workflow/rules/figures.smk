@@ -1,36 +1,42 @@
-# One rule per figure (figure_fig3, figure_fig4, ...), generated for the figures named
-# in the config; each reads the datasets of its study and never recomputes physics.
+# One rule per figure output (figure_fig3, figure_scaling_xyz, ...), generated from
+# FIGURE_JOBS: the outputs the config asks for, with their datasets, study, caption
+# and SLURM group from the figure registry (steadysqueeze.figures). A figure is added
+# in steadysqueeze/figures/ alone: a draw function and its register() entry.
 
-for _figure in FIGURES:
+
+for _job in FIGURE_JOBS:
 
     rule:
         name:
-            f"figure_{_figure}"
+            _job.rule
         input:
-            **figure_datasets(_figure),
+            **_job.inputs,
         output:
-            pdf=f"results/figures/{_figure}.pdf",
+            pdf=_job.outputs["pdf"],
             png=report(
-                f"results/figures/{_figure}.png",
-                caption=f"../report/{_figure}.rst",
-                category="Paper figures",
-                labels={"figure": _figure},
+                _job.outputs["png"],
+                caption="../report/figure.rst",
+                category=_job.category,
+                labels={"figure": _job.name},
             ),
-            provenance=f"results/figures/{_figure}.provenance.json",
+            provenance=_job.outputs["provenance"],
         log:
-            f"logs/figures/{_figure}.log",
+            _job.log,
         benchmark:
-            f"results/benchmarks/figures/{_figure}.tsv"
+            _job.benchmark
         params:
-            figure=_figure,
-            study=figure_study(_figure),
+            figure=_job.spec.name,
+            study=_job.study,
+            caption=_job.caption,
         threads: 1
         resources:
             mem_mb=1000,
             runtime=10,
+        group:
+            _job.group
         conda:
             "../../envs/steadysqueeze.yaml"
         message:
-            f"Drawing {_figure}"
+            _job.message
         script:
             "../scripts/figure.py"

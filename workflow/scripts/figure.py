@@ -1,5 +1,5 @@
 """Rules figure_*: draw one figure from its datasets, with its provenance record."""
-from steadysqueeze.workflow_support import limit_threads, logged
+from steadysqueeze.pipeline.support import limit_threads, logged
 
 limit_threads(snakemake.threads)
 

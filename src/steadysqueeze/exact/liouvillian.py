@@ -1,0 +1,264 @@
+r"""The Lindblad Liouvillian (Eq. 1) on the physical unknowns of a permutation-invariant state.
+
+Local emission (models ``xyz``, ``tfi``)
+    The Liouvillian is permutation invariant, so :math:`\rho = \bigoplus_J \rho^J`
+    (:mod:`steadysqueeze.state`). Only the :math:`\sum_J (2J+1)^2` physical unknowns
+    are solved for (``qutip.piqs`` works on the full :math:`(N/2+1)^2\times(N/2+1)^2`
+    Dicke space, whose extra entries are decoupled and can make its system singular).
+    On block :math:`J` the Liouvillian is
+
+    .. math::
+        \mathcal{L}[\rho]^J = G_J\rho^J + \rho^J G_J^\dagger
+            + \sum_{s\in\{J-1, J, J+1\}} c_{s\to J}\, A_{s\to J}\,\rho^{s} A_{s\to J}^{T},
+        \qquad G_J = -iH_J - \tfrac{\gamma}{2}(J^z + N/2),
+
+    where every jump term is separable: :math:`A_{s\to J}` lowers M by one and
+    :math:`c_{s\to J}` depends on :math:`J, s, N` only (coefficients of PIQS's
+    ``gamma2``–``gamma4``, here in double precision).
+
+Collective emission (model ``dicke``)
+    :math:`H` and :math:`J^-` commute with :math:`\mathbf{J}^2`, so the dynamics
+    never leaves the total-spin block it starts in. The unperturbed steady state
+    :math:`|\phi_0\rangle = |N/2, -N/2\rangle` lies in the symmetric block
+    :math:`J = N/2` and so does the steady state continuously connected to it: the
+    reduction to that :math:`(N+1)`-dimensional block is exact, not an
+    approximation. (The full space has one steady state per block; the others are
+    not reached from :math:`|\phi_0\rangle`.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..models import Model
+from ..spin import CollectiveSpin, spin_values
+
+__all__ = ["LocalEmissionLiouvillian", "CollectiveEmissionLiouvillian", "Liouvillian",
+           "liouvillian", "block_kron", "JumpChannel", "local_emission_jumps"]
+
+
+@dataclass(frozen=True)
+class JumpChannel:
+    r"""One separable local-emission term :math:`c\,A\rho^{s}A^T` leaving a block of spin j.
+
+    ``block_step``: target block index minus source index (blocks by descending J: 0 for
+    J → J, +1 for J → J − 1, −1 for J → J + 1); ``amplitude[i]``: the entry of A on
+    source index i (M = −j + i), which lands on target index ``i + index_shift``.
+    """
+
+    block_step: int
+    coefficient: float
+    amplitude: np.ndarray
+    index_shift: int
+
+
+def local_emission_jumps(N: int, gamma: float, j: float) -> list[JumpChannel]:
+    r"""Local emission :math:`\gamma\sum_i D[S_i^-]` in the Dicke basis (Shammah et al.,
+    PRA 98, 063815 (2018)), the terms leaving block j (m its magnetisation):
+
+    same block :math:`\frac{\gamma}{2}\frac{N/2+1}{j(j+1)}\sqrt{(j+m)(j-m+1)}`,
+    :math:`j\to j-1`: :math:`\frac{\gamma}{2}\frac{N/2+j+1}{j(2j+1)}\sqrt{(j+m)(j+m-1)}`,
+    :math:`j\to j+1`: :math:`\frac{\gamma}{2}\frac{N/2-j}{(j+1)(2j+1)}\sqrt{(j-m+1)(j-m+2)}`
+    (each square root once per side, so the term is :math:`cA\rho A^T`), in double precision.
+    """
+    half_n = N / 2
+    m = -j + np.arange(int(round(2 * j + 1)))
+    channels = []
+    if j > 0:
+        channels.append(JumpChannel(0, gamma / 2 * (half_n + 1) / (j * (j + 1)),
+                                    np.sqrt(np.clip((j + m) * (j - m + 1), 0, None)), -1))
+        if j - 1 >= (N % 2) / 2:
+            channels.append(JumpChannel(1, gamma / 2 * (half_n + j + 1) / (j * (2 * j + 1)),
+                                        np.sqrt(np.clip((j + m) * (j + m - 1), 0, None)), -2))
+    if j + 1 <= half_n:
+        channels.append(JumpChannel(-1, gamma / 2 * (half_n - j) / ((j + 1) * (2 * j + 1)),
+                                    np.sqrt((j - m + 1) * (j - m + 2)), 0))
+    return channels
+
+
+def block_kron(left: sp.sparray, right: sp.sparray) -> sp.csr_array:
+    """Superoperator of ρ ↦ left · ρ · rightᵀ on row-major vec(ρ)."""
+    return sp.kron(left, right, format="csr")
+
+
+def _lowering_map(source: CollectiveSpin, target: CollectiveSpin, amplitudes: np.ndarray
+                  ) -> sp.csr_array:
+    """Rectangular A with A[m−1 in target, m in source] = amplitudes[m] (zeros dropped)."""
+    m_src = source.m
+    m_tgt = m_src - 1
+    keep = (np.abs(m_tgt) <= target.J + 1e-9) & (amplitudes != 0)
+    rows = np.rint(m_tgt[keep] + target.J).astype(int)
+    cols = np.rint(m_src[keep] + source.J).astype(int)
+    return sp.csr_array((amplitudes[keep], (rows, cols)), shape=(target.dim, source.dim))
+
+
+class LocalEmissionLiouvillian:
+    r"""Liouvillian of a collective Hamiltonian with local emission on the physical blocks.
+
+    Unknowns: the entries of every :math:`\rho^J`, blocks ordered by descending J,
+    row-major inside a block. If the model conserves the parity of :math:`M-M'`
+    (Hamiltonians changing M by 0 or ±2), only the even sector is kept, where the
+    steady state connected to :math:`|\phi_0\rangle` lives (it has M − M' = 0).
+    """
+
+    def __init__(self, model: Model, N: int) -> None:
+        if model.dissipation != "local":
+            raise ValueError(f"{model.name} has {model.dissipation} emission, not local")
+        self.model, self.N = model, int(N)
+        self.spins = [CollectiveSpin(J) for J in spin_values(self.N)]
+        self.gamma = model.rate
+
+    # -- structure ---------------------------------------------------------------
+    @cached_property
+    def _full_offsets(self) -> np.ndarray:
+        return np.concatenate([[0], np.cumsum([s.dim ** 2 for s in self.spins])])
+
+    @cached_property
+    def kept(self) -> np.ndarray:
+        """Indices (into the full block vector) of the unknowns kept by the parity reduction."""
+        pieces = []
+        for spin, offset in zip(self.spins, self._full_offsets[:-1]):
+            mm = spin.m[:, None] - spin.m[None, :]
+            keep = np.ones_like(mm, dtype=bool)
+            if self.model.conserves_parity:
+                keep = (np.rint(mm).astype(int) % 2) == 0
+            pieces.append(offset + np.flatnonzero(keep.ravel()))
+        return np.concatenate(pieces)
+
+    @property
+    def size(self) -> int:
+        return int(self.kept.size)
+
+    # -- operator pieces -----------------------------------------------------------
+    def coherent_generator(self, spin: CollectiveSpin) -> sp.csr_array:
+        r""":math:`G_J = -iH_J - \frac{\gamma}{2}(J^z + N/2)` (non-Hermitian Hamiltonian, Eq. 14)."""
+        H = self.model.hamiltonian(self.N, spin)
+        decay = self.model.decay_operator(self.N, spin)
+        return (-1j * H - 0.5 * decay).tocsr()
+
+    def jump_terms(self, source: CollectiveSpin) -> list[tuple[int, float, sp.csr_array]]:
+        r"""Jump terms leaving block ``source``: (target index, :math:`c_{s\to J}`,
+        :math:`A_{s\to J}`), from :func:`local_emission_jumps`."""
+        k = int(round(self.N / 2 - source.J))
+        terms = []
+        for channel in local_emission_jumps(self.N, self.gamma, source.J):
+            target = self.spins[k + channel.block_step]
+            terms.append((k + channel.block_step, channel.coefficient,
+                          _lowering_map(source, target, channel.amplitude)))
+        return terms
+
+    @cached_property
+    def full_matrix(self) -> sp.csr_array:
+        """Sparse Liouvillian on all Σ_J (2J+1)² block entries (before parity reduction)."""
+        n = len(self.spins)
+        grid: list[list[sp.sparray | None]] = [[None] * n for _ in range(n)]
+        for k, spin in enumerate(self.spins):
+            G = self.coherent_generator(spin)
+            eye = sp.eye_array(spin.dim, format="csr")
+            grid[k][k] = block_kron(G, eye) + block_kron(eye, G.conj())
+        for k, spin in enumerate(self.spins):
+            for target, coefficient, A in self.jump_terms(spin):
+                term = coefficient * block_kron(A, A)
+                grid[target][k] = term if grid[target][k] is None else grid[target][k] + term
+        return sp.block_array(grid, format="csr")
+
+    @cached_property
+    def matrix(self) -> sp.csr_array:
+        """Liouvillian restricted to the kept (parity-even) unknowns."""
+        full = self.full_matrix
+        kept = self.kept
+        return full[kept][:, kept].tocsr()
+
+    @cached_property
+    def trace_row(self) -> np.ndarray:
+        """Coefficients of Σ_J Tr ρ^J on the kept unknowns."""
+        diag = np.zeros(self._full_offsets[-1])
+        for spin, offset in zip(self.spins, self._full_offsets[:-1]):
+            diag[offset + np.arange(spin.dim) * (spin.dim + 1)] = 1.0
+        return diag[self.kept]
+
+    def anchor_row(self) -> int:
+        """A diagonal-element equation (linearly dependent by trace conservation)."""
+        return int(np.flatnonzero(self.trace_row)[0])
+
+    def unpack(self, x: np.ndarray) -> dict[float, np.ndarray]:
+        """Kept-unknown vector → dict J ↦ ρ^J (dense)."""
+        full = np.zeros(self._full_offsets[-1], dtype=complex)
+        full[self.kept] = x
+        return {spin.J: full[a:b].reshape(spin.dim, spin.dim)
+                for spin, a, b in zip(self.spins, self._full_offsets[:-1], self._full_offsets[1:])}
+
+    def pack(self, blocks: dict[float, np.ndarray]) -> np.ndarray:
+        full = np.concatenate([blocks[s.J].ravel() for s in self.spins])
+        return full[self.kept]
+
+    @property
+    def rate_scale(self) -> float:
+        """max |L_ij| over the kept unknowns."""
+        return float(abs(self.matrix).max())
+
+    def matvec(self, x: np.ndarray) -> np.ndarray:
+        """L x for x on the kept unknowns."""
+        return self.matrix @ x
+
+
+class CollectiveEmissionLiouvillian:
+    r"""Liouvillian on the symmetric block :math:`J = N/2` for collective emission.
+
+    :math:`\mathcal{L}[\rho] = -i[H,\rho] + \frac{\Gamma}{N}\left(J^-\rho J^+
+    - \tfrac12\{J^+J^-, \rho\}\right)`, as an :math:`(N+1)^2` sparse matrix.
+    """
+
+    def __init__(self, model: Model, N: int) -> None:
+        if model.dissipation != "collective":
+            raise ValueError(f"{model.name} has {model.dissipation} emission, not collective")
+        self.model, self.N = model, int(N)
+        self.spin = CollectiveSpin(self.N / 2)
+        self.spins = [self.spin]
+
+    @cached_property
+    def matrix(self) -> sp.csr_array:
+        spin, N = self.spin, self.N
+        G = (-1j * self.model.hamiltonian(N, spin)
+             - 0.5 * self.model.decay_operator(N, spin)).tocsr()
+        eye = sp.eye_array(spin.dim, format="csr")
+        jump = self.model.rate / N * block_kron(spin.jm, spin.jm)
+        return (block_kron(G, eye) + block_kron(eye, G.conj()) + jump).tocsr()
+
+    @cached_property
+    def trace_row(self) -> np.ndarray:
+        return np.eye(self.spin.dim).ravel()
+
+    def anchor_row(self) -> int:
+        return 0
+
+    @property
+    def size(self) -> int:
+        return self.spin.dim ** 2
+
+    def unpack(self, x: np.ndarray) -> dict[float, np.ndarray]:
+        return {self.spin.J: x.reshape(self.spin.dim, self.spin.dim)}
+
+    def pack(self, blocks: dict[float, np.ndarray]) -> np.ndarray:
+        return blocks[self.spin.J].ravel()
+
+    @property
+    def rate_scale(self) -> float:
+        return float(abs(self.matrix).max())
+
+    def matvec(self, x: np.ndarray) -> np.ndarray:
+        return self.matrix @ x
+
+
+Liouvillian = LocalEmissionLiouvillian | CollectiveEmissionLiouvillian
+
+
+def liouvillian(model: Model, N: int) -> Liouvillian:
+    """The Liouvillian of ``model`` on its physical unknowns."""
+    if model.dissipation == "local":
+        return LocalEmissionLiouvillian(model, N)
+    return CollectiveEmissionLiouvillian(model, N)

@@ -1,0 +1,63 @@
+r"""How much memory an exact solve needs, estimated before any of it is allocated.
+
+One function, :func:`peak_memory_bytes`, serves the CLI (which refuses a solve that
+cannot fit), the config checks (``max_memory_gb``) and the workflow's job resources
+(``mem_mb``). It is calibrated on ``benchmarks/bench_exact.py`` (peak RSS of one solve in
+a fresh process, imports included; see ``benchmarks/README.md``) and errs on the high side.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+from ..models import Model
+
+__all__ = ["peak_memory_bytes", "machine_memory_bytes", "available_memory_bytes", "format_gb",
+           "local_unknowns"]
+
+#: resident size of a process that has imported the scientific stack and the package
+_BASE_BYTES = 0.25e9
+#: local emission: peak bytes per physical unknown of the parity-reduced system (factors of
+#: the diagonal blocks, Krylov basis, work vectors)
+_LOCAL_BYTES_PER_UNKNOWN = 2700.0
+#: collective emission: bytes per LU factor entry (value and index) of the (N+1)^2 system,
+#: whose nested-dissection fill is about 12 (N+1)^2 log2(N+1) entries
+_COLLECTIVE_BYTES_PER_FILL = 28.0
+
+
+def local_unknowns(N: int, conserves_parity: bool) -> int:
+    r"""Physical unknowns :math:`\sum_J (2J+1)^2` of local emission, halved by parity."""
+    total = sum((N - 2 * k + 1) ** 2 for k in range(N // 2 + 1))
+    return (total + 1) // 2 if conserves_parity else total
+
+
+def peak_memory_bytes(model: type[Model], N: int) -> float:
+    """Estimated peak resident memory (bytes) of one exact solve of ``model`` at ``N``."""
+    if model.dissipation == "collective":
+        dim = N + 1
+        fill = 12.0 * dim ** 2 * math.log2(max(dim, 2))
+        return _BASE_BYTES + _COLLECTIVE_BYTES_PER_FILL * fill
+    return _BASE_BYTES + _LOCAL_BYTES_PER_UNKNOWN * local_unknowns(N, model.conserves_parity)
+
+
+def machine_memory_bytes() -> float:
+    """Physical memory of this machine."""
+    return float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+
+
+def available_memory_bytes() -> float:
+    """Memory available to a new process now (``MemAvailable``; physical memory if unknown)."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return float(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return machine_memory_bytes()
+
+
+def format_gb(n_bytes: float) -> str:
+    """``12.3 GB`` (decimal gigabytes, as ``max_memory_gb`` and ``--max-memory``)."""
+    return f"{n_bytes / 1e9:.3g} GB"

@@ -1,0 +1,48 @@
+"""Options of the exact steady-state solver, passed explicitly (never module globals)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from ..state import DEFAULT_RESIDUAL_TOLERANCE
+
+__all__ = ["SolverOptions", "Method"]
+
+Method = Literal["auto", "direct", "krylov"]
+_METHODS = ("auto", "direct", "krylov")
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """How :func:`steadysqueeze.exact.steady_state` solves.
+
+    Attributes
+    ----------
+    method
+        ``"direct"`` (sparse LU of the whole Liouvillian), ``"krylov"`` (local emission
+        only: preconditioned GMRES) or ``"auto"`` (direct for collective emission and
+        for local emission up to ``auto_krylov_threshold`` unknowns, Krylov above).
+    tolerance
+        Largest accepted relative residual :math:`\\|\\mathcal{L}\\rho\\|_\\infty /
+        \\max|\\mathcal{L}_{ij}|`.
+    max_iterations
+        Iteration cap of the Krylov solver; reaching it is a :class:`SolverError`.
+    krylov_basis_bytes
+        Memory budget of the Krylov basis (real vectors); sets the GMRES restart length.
+    auto_krylov_threshold
+        Unknowns above which ``"auto"`` picks Krylov. Measured break-even near N = 20
+        (≈ 900 unknowns); at N = 40 (6181) Krylov 0.10 s vs LU 0.18 s, at N = 60 0.8 s
+        vs 2 s. Below N ≈ 32 the LU path keeps its machine-precision residual.
+    """
+
+    method: Method = "auto"
+    tolerance: float = DEFAULT_RESIDUAL_TOLERANCE
+    max_iterations: int = 1000
+    krylov_basis_bytes: float = 1.6e9
+    auto_krylov_threshold: int = 3_000
+
+    def __post_init__(self) -> None:
+        if self.method not in _METHODS:
+            raise ValueError(f"unknown steady-state method {self.method!r}; "
+                             "choose 'auto', 'direct' or 'krylov'")

@@ -1,0 +1,93 @@
+r"""Exact steady state :math:`\mathcal{L}[\rho_{ss}] = 0` of the Lindblad equation, Eq. 1.
+
+Dispatches to the direct solver (:mod:`.direct`, sparse LU of the assembled Liouvillian)
+or to the Krylov solver (:mod:`.krylov`, local emission in real coordinates), and checks
+what it returns (:func:`~steadysqueeze.state.check_physical`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..models import Model
+from ..state import SteadyState, check_physical
+from .direct import solve_direct
+from .krylov import KrylovSolution, solve_krylov
+from .liouvillian import LocalEmissionLiouvillian, liouvillian
+from .memory import local_unknowns
+from .options import SolverOptions
+from .preconditioner import BlockGaussSeidel
+from .progress import Progress
+from .realblocks import RealBlockLiouvillian
+
+__all__ = ["steady_state", "chosen_method", "krylov_steady_state"]
+
+
+def _check_N(N: int) -> int:
+    if not isinstance(N, (int, np.integer)) or isinstance(N, bool) or N < 2:
+        raise ValueError(f"N must be an integer >= 2, got {N!r}")
+    return int(N)
+
+
+def chosen_method(model: Model, N: int, options: SolverOptions) -> str:
+    """``"direct"`` or ``"krylov"``: what ``options.method`` means for this model and N."""
+    local = model.dissipation == "local"
+    if options.method == "krylov" and not (local and model.conserves_parity):
+        raise ValueError(f"method 'krylov' is for local emission with a parity-conserving "
+                         f"Hamiltonian; {model.name} has {model.dissipation} emission "
+                         "(use 'direct' or 'auto')")
+    if options.method == "auto":
+        big = local_unknowns(N, model.conserves_parity) > options.auto_krylov_threshold
+        return "krylov" if local and model.conserves_parity and big else "direct"
+    return options.method
+
+
+def _hermitize(blocks: dict[float, np.ndarray]) -> tuple[dict[float, np.ndarray], float]:
+    asym = max(float(np.abs(b - b.conj().T).max(initial=0.0)) for b in blocks.values())
+    return {J: (b + b.conj().T) / 2 for J, b in blocks.items()}, asym
+
+
+def _direct_state(model: Model, N: int, options: SolverOptions) -> SteadyState:
+    L = liouvillian(model, N)
+    blocks, asym = _hermitize(L.unpack(solve_direct(L)))
+    residual = float(np.abs(L.matvec(L.pack(blocks))).max()) / L.rate_scale
+    local = isinstance(L, LocalEmissionLiouvillian)
+    state = SteadyState(N=N, blocks=blocks, residual=residual, method="sparse-lu",
+                        info={"unknowns": float(L.size), "antihermitian": asym,
+                              "local": float(local)})
+    check_physical(state, options.tolerance)
+    return state
+
+
+def krylov_steady_state(model: Model, N: int, options: SolverOptions, *,
+                        x0: np.ndarray | None = None,
+                        preconditioner: BlockGaussSeidel | None = None,
+                        progress: Progress | None = None
+                        ) -> tuple[SteadyState, KrylovSolution]:
+    """The Krylov path, exposing what a neighbouring solve can reuse (:mod:`.scan`)."""
+    L = RealBlockLiouvillian(model, N)
+    solution = solve_krylov(L, options, x0=x0, preconditioner=preconditioner,
+                            progress=progress)
+    state = SteadyState(N=N, blocks=L.to_blocks(solution.x), residual=solution.residual,
+                        method="gmres-block-gauss-seidel", iterations=solution.iterations,
+                        info={"unknowns": float(L.size), **solution.info})
+    check_physical(state, options.tolerance)
+    if progress is not None:
+        progress.done(solution.iterations, solution.residual)
+    return state, solution
+
+
+def steady_state(model: Model, N: int, options: SolverOptions | None = None, *,
+                 progress: Progress | None = None) -> SteadyState:
+    r"""Exact steady state of ``model`` for ``N`` emitters (see :class:`SolverOptions`).
+
+    Checks what it returns: relative residual :math:`\|\mathcal{L}\rho\|_\infty /
+    \max|\mathcal{L}_{ij}| \le` ``options.tolerance``, unit trace and positivity; raises
+    :class:`~steadysqueeze.state.SolverError` otherwise (including a Krylov solve that
+    hits its iteration cap). ``progress`` receives the iterations of a long Krylov solve.
+    """
+    options = options or SolverOptions()
+    N = _check_N(N)
+    if chosen_method(model, N, options) == "direct":
+        return _direct_state(model, N, options)
+    return krylov_steady_state(model, N, options, progress=progress)[0]

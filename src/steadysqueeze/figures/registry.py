@@ -1,0 +1,328 @@
+"""The figure registry: what each figure is drawn from, and one workflow job per output.
+
+A figure is one draw function plus one :class:`FigureSpec` passed to :func:`register`.
+The spec says which datasets the figure reads (``source``), what the study must be
+(``model`` and ``sweep``), its report caption and its SLURM group. From a validated
+config, :func:`figure_jobs` lists the outputs to draw; ``workflow/rules/figures.smk``
+turns each :class:`FigureJob` into a rule ``figure_<name>``.
+
+This module imports neither matplotlib nor xarray.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
+
+from ..studies import ConfigError
+
+if TYPE_CHECKING:
+    import xarray as xr
+    from matplotlib.figure import Figure
+
+__all__ = ["FigureSpec", "FIGURES", "register", "unregister", "FigureJob", "figure_jobs",
+           "check_figure_study", "study_figure_names", "SOURCES"]
+
+#: where a figure's datasets come from; see :class:`FigureSpec`
+Source = Literal["study", "scaling", "all_scaling"]
+SOURCES: tuple[str, ...] = ("study", "scaling", "all_scaling")
+#: datasets of one study, by role, and the stage directory each is read from
+STUDY_ROLES: dict[str, str] = {"model": "models", "perturbative": "perturbative",
+                               "exact": "exact"}
+DrawFunction = Callable[[Mapping[str, "xr.Dataset"]], "Figure"]
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """What the workflow needs to know about one figure.
+
+    Parameters
+    ----------
+    name
+        Registry key. For ``source="study"`` the key of the config's ``figures:``
+        section (``fig3``, ...), which is also the output name; for ``"scaling"``
+        outputs are named ``{name}_{model}``; for ``"all_scaling"`` the output name.
+    draw
+        Draws the figure from the datasets by role (see ``source``) and returns it;
+        it never recomputes physics.
+    source
+        ``"study"``: roles ``model``, ``perturbative`` and ``exact``, the datasets of
+        the study chosen for the figure in config ``figures:``. ``"scaling"``: role
+        ``scaling``, ``results/scaling/{model}.nc``, one output per model of config
+        ``scaling:``. ``"all_scaling"``: one role per model of config ``scaling:``;
+        drawn once if there is any scaling study.
+    model
+        ``"study"``: the model the study must be; ``"scaling"``: if given, the only
+        model the figure is drawn for.
+    sweep
+        ``"study"``: the study's swept parameters, exactly.
+    min_points
+        ``"study"``: the fewest values each swept parameter needs (2 for a map over a
+        plane, whose contours need a 2 × 2 grid at least).
+    caption
+        Report caption, reStructuredText. ``{name}`` (output name), ``{study}``,
+        ``{model}``, ``{N}``, ``{fixed}``, ``{sweep[AXIS]}`` and ``{models}`` (scaling
+        models) are replaced from the config (:attr:`FigureJob.caption`); literal
+        braces are doubled. Indentation is removed as from a docstring.
+    category
+        Report category the figure is listed under.
+    group
+        SLURM job group (``"post"``: with the gather of its study's exact results);
+        ``None`` for a figure that reads several studies, which must stay apart.
+    message
+        Short description for the workflow log: ``"Drawing NAME: MESSAGE"``.
+    """
+
+    name: str
+    draw: DrawFunction
+    source: Source = "study"
+    model: str | None = None
+    sweep: frozenset[str] = field(default_factory=frozenset)
+    min_points: int = 1
+    caption: str = ""
+    category: str = "Paper figures"
+    group: str | None = "post"
+    message: str = ""
+
+    def __post_init__(self) -> None:
+        """Check the name and source; store ``sweep`` as a frozenset."""
+        if not self.name.isidentifier():
+            raise ValueError(f"figure name must be an identifier, got {self.name!r}")
+        if self.source not in SOURCES:
+            raise ValueError(f"figure {self.name!r}: source must be one of {SOURCES}, "
+                             f"got {self.source!r}")
+        object.__setattr__(self, "sweep", frozenset(self.sweep))
+        if self.source == "study" and (self.model is None or not self.sweep):
+            raise ValueError(f"figure {self.name!r}: a study figure needs model and sweep")
+
+
+#: the registered figures by name, in registration order
+FIGURES: dict[str, FigureSpec] = {}
+
+
+def register(spec: FigureSpec) -> FigureSpec:
+    """Add a figure to :data:`FIGURES`.
+
+    Parameters
+    ----------
+    spec
+        The figure; its name must not be registered yet.
+
+    Returns
+    -------
+    FigureSpec
+        ``spec``, unchanged.
+
+    Raises
+    ------
+    ValueError
+        If a figure of that name is registered already.
+    """
+    if spec.name in FIGURES:
+        raise ValueError(f"figure {spec.name!r} is registered already")
+    FIGURES[spec.name] = spec
+    return spec
+
+
+def unregister(name: str) -> FigureSpec:
+    """Remove figure ``name`` from :data:`FIGURES` and return its spec."""
+    return FIGURES.pop(name)
+
+
+def study_figure_names() -> tuple[str, ...]:
+    """Names accepted in the config's ``figures:`` section (figures of one study)."""
+    return tuple(name for name, spec in FIGURES.items() if spec.source == "study")
+
+
+class _Study(Protocol):
+    name: str
+    model: str
+    sweep: Mapping[str, Any]
+    block: Mapping[str, Any]
+
+
+_S = TypeVar("_S", bound=_Study)
+
+
+class _Config(Protocol):
+    studies: Mapping[str, _Study]
+    figures: Mapping[str, str]
+    scaling: Mapping[str, str]
+
+
+def check_figure_study(figure: str, study: _S) -> _S:
+    """Check that ``study`` can be drawn as figure ``figure`` (config ``figures:``).
+
+    Parameters
+    ----------
+    figure
+        Key of the config's ``figures:`` section.
+    study
+        The study chosen for it (``name``, ``model`` and ``sweep`` are read).
+
+    Returns
+    -------
+    study
+        ``study``, unchanged.
+
+    Raises
+    ------
+    ConfigError
+        If the figure is unknown, or the study is not of the figure's model or does
+        not sweep exactly the figure's parameters; the message names the figure.
+    """
+    spec = FIGURES.get(figure)
+    if spec is None or spec.source != "study":
+        raise ConfigError(f"figures.{figure}: unknown; available: "
+                          f"{', '.join(study_figure_names())}")
+    if study.model != spec.model or set(study.sweep) != spec.sweep:
+        raise ConfigError(f"figures.{figure}.study: study {study.name!r} must be model "
+                          f"{spec.model!r} sweeping {', '.join(sorted(spec.sweep))}; it is "
+                          f"{study.model!r} sweeping {', '.join(study.sweep) or 'nothing'}")
+    for axis, values in study.sweep.items():
+        if len(values) < spec.min_points:
+            raise ConfigError(f"figures.{figure}.study: study {study.name!r} field "
+                              f"'sweep.{axis}' has {len(values)} value(s); the figure needs "
+                              f"at least {spec.min_points}")
+    return study
+
+
+@dataclass(frozen=True)
+class FigureJob:
+    """One figure output of the workflow: rule ``figure_{name}``.
+
+    Attributes
+    ----------
+    name
+        Output name: ``results/figures/{name}.pdf`` and ``.png``.
+    spec
+        The registered figure it draws.
+    inputs
+        Dataset paths by role, as passed to the draw function.
+    study
+        Config block of the study it is drawn from; ``None`` for ``"all_scaling"``.
+    caption
+        Report caption, reStructuredText, with the config's values filled in.
+    category
+        Report category.
+    group
+        SLURM job group, or ``None``.
+    """
+
+    name: str
+    spec: FigureSpec
+    inputs: Mapping[str, str]
+    study: Mapping[str, Any] | None
+    caption: str
+    category: str
+    group: str | None
+
+    @property
+    def rule(self) -> str:
+        """Name of the Snakemake rule drawing this output."""
+        return f"figure_{self.name}"
+
+    @property
+    def outputs(self) -> dict[str, str]:
+        """Output paths: ``pdf``, ``png`` and ``provenance`` (the sidecar JSON)."""
+        stem = f"results/figures/{self.name}"
+        return {"pdf": f"{stem}.pdf", "png": f"{stem}.png",
+                "provenance": f"{stem}.provenance.json"}
+
+    @property
+    def log(self) -> str:
+        """Log file of the rule."""
+        return f"logs/figures/{self.name}.log"
+
+    @property
+    def benchmark(self) -> str:
+        """Benchmark file of the rule."""
+        return f"results/benchmarks/figures/{self.name}.tsv"
+
+    @property
+    def message(self) -> str:
+        """Log line of the rule."""
+        return f"Drawing {self.name}" + (f": {self.spec.message}" if self.spec.message else "")
+
+
+def _values(spec: Any) -> str:
+    """A config value (number, list or ``{start, stop, num}``) in caption text."""
+    if isinstance(spec, Mapping):
+        return f"[{spec['start']}, {spec['stop']}] in {spec['num']} points"
+    if isinstance(spec, Sequence) and not isinstance(spec, str):
+        return ", ".join(str(v) for v in spec)
+    return str(spec)
+
+
+def _caption(spec: FigureSpec, name: str, block: Mapping[str, Any] | None,
+             models: Iterable[str]) -> str:
+    """The spec's caption with the config's values filled in."""
+    block = block or {}
+    fixed = block.get("fixed") or {}
+    context = {
+        "name": name,
+        "study": block.get("name", ""),
+        "model": block.get("model", ""),
+        "N": _values(block.get("N", "")),
+        "fixed": ", ".join(f"{k} = {v}" for k, v in fixed.items()),
+        "sweep": {k: _values(v) for k, v in (block.get("sweep") or {}).items()},
+        "models": ", ".join(models),
+    }
+    return inspect.cleandoc(spec.caption).format_map(context)
+
+
+def _job(spec: FigureSpec, name: str, inputs: dict[str, str],
+         study: _Study | None, models: Iterable[str]) -> FigureJob:
+    """The job drawing ``spec`` as output ``name`` from ``inputs`` (role -> path)."""
+    block = dict(study.block) if study is not None else None
+    return FigureJob(name=name, spec=spec, inputs=inputs, study=block,
+                     caption=_caption(spec, name, block, models), category=spec.category,
+                     group=spec.group)
+
+
+def figure_jobs(config: _Config) -> list[FigureJob]:
+    """The figure outputs of a validated config, one :class:`FigureJob` each.
+
+    Parameters
+    ----------
+    config
+        Validated config: ``studies`` (name -> study with ``name``, ``model``,
+        ``sweep`` and ``block``), ``figures`` (figure -> study name) and ``scaling``
+        (model -> study name).
+
+    Returns
+    -------
+    list of FigureJob
+        First the config's ``figures:`` in their order, then, in registration order,
+        each ``"scaling"`` figure once per model of ``scaling:`` and each
+        ``"all_scaling"`` figure once (neither without a scaling study).
+
+    Raises
+    ------
+    ConfigError
+        If a figure of ``figures:`` is unknown or its study does not fit it.
+    """
+    models = list(config.scaling)
+    jobs: list[FigureJob] = []
+    for figure, study_name in config.figures.items():
+        study = config.studies[study_name]
+        check_figure_study(figure, study)
+        inputs = {role: f"results/{stage}/{study_name}.nc" for role, stage in STUDY_ROLES.items()}
+        jobs.append(_job(FIGURES[figure], figure, inputs, study, models))
+    for spec in FIGURES.values():
+        if spec.source == "scaling":
+            jobs += [_job(spec, f"{spec.name}_{model}", {"scaling": _scaling_path(model)},
+                          config.studies[study_name], models)
+                     for model, study_name in config.scaling.items()
+                     if spec.model in (None, model)]
+        elif spec.source == "all_scaling" and models:
+            jobs.append(_job(spec, spec.name, {model: _scaling_path(model) for model in models},
+                             None, models))
+    return jobs
+
+
+def _scaling_path(model: str) -> str:
+    """The finite-N scaling dataset of ``model`` (rule ``scaling``)."""
+    return f"results/scaling/{model}.nc"

@@ -1,0 +1,135 @@
+"""The workflow's stages, one function per rule: model → perturbative → exact (sharded) →
+gather → scaling.
+
+Each Snakemake rule calls exactly one of these with explicit paths; every output is a
+labelled netCDF dataset with the provenance record of :mod:`steadysqueeze.provenance`,
+written atomically (:mod:`steadysqueeze.io`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+
+import numpy as np
+import xarray as xr
+
+from .. import exact, perturbative
+from ..datasets import grid_dataset, points_dataset, study_coords
+from ..io import write_atomic
+from ..meanfield import has_paramagnet, paramagnet_growth_rate
+from ..observables import analyze
+from ..provenance import dataset_attributes, make_record
+from ..scaling import scaling_dataset
+from ..studies import Study
+from ..variables import attrs
+
+__all__ = ["write_model", "write_perturbative", "write_exact_shard", "write_exact_gather",
+           "write_scaling"]
+
+log = logging.getLogger("steadysqueeze")
+PathLike = str | os.PathLike[str]
+
+
+def _previous_history(paths: Sequence[PathLike]) -> list[str]:
+    lines: list[str] = []
+    for path in paths:
+        with xr.open_dataset(path) as ds:
+            lines.extend(str(ds.attrs.get("history", "")).splitlines())
+    return lines
+
+
+def _finish(ds: xr.Dataset, *, rule: str, study: Study, inputs: Sequence[PathLike],
+            title: str, output: PathLike) -> None:
+    record = make_record(rule=rule, study=study.block, inputs=inputs)
+    ds.attrs.update(dataset_attributes(record, title=title,
+                                       previous_history=_previous_history(inputs)))
+    write_atomic(ds, output)
+    log.info("wrote %s", output)
+
+
+def write_model(study: Study, output: PathLike) -> None:
+    """Rule ``model``: the study grid, the model's canonical parameters and the checks
+    that pure-state perturbation theory applies at every point (fails loudly if not)."""
+    values: dict[str, list[float]] = {}
+    for index in range(study.size):
+        N, model = study.model_at(index)
+        checks = perturbative.require_assumptions(
+            model, N, where=f"study {study.name!r}, point {study.point(index)}")
+        row = {**{p: getattr(model, p) for p in model.parameter_names() if p not in study.dims},
+               **checks}
+        if has_paramagnet(model):
+            row["mean_field_growth_rate"] = paramagnet_growth_rate(model)
+        for key, value in row.items():
+            values.setdefault(key, []).append(float(value))
+    coords = study_coords(study)
+    data = {}
+    for key, column in values.items():
+        meta = ({"long_name": f"model parameter {key}", "units": "rate"}
+                if key in study.model_class.parameter_names() else attrs(key))
+        data[key] = xr.Variable(study.dims, np.reshape(column, study.shape), meta)
+    ds = xr.Dataset(data, coords={k: v for k, v in coords.items() if k in study.dims})
+    ds.attrs["model"] = study.model
+    _finish(ds, rule="model", study=study, inputs=[], output=output,
+            title=f"{study.name}: {study.model} model grid and perturbation-theory checks")
+
+
+def write_perturbative(study: Study, model_path: PathLike, output: PathLike) -> None:
+    """Rule ``perturbative``: consistent-order PT observables at every grid point."""
+    order = study.pt_order
+    results, truncated = [], []
+    for index in range(study.size):
+        N, model = study.model_at(index)
+        results.append(perturbative.squeezing(model, N, order))
+        truncated.append(perturbative.truncated_state_squeezing(model, N, order).xi2)
+    extra = {"xi2_truncated_state": truncated, "order": [order] * study.size}
+    points = points_dataset(study, range(study.size), results, extra)
+    ds = grid_dataset(study, points)
+    ds.attrs["method"] = "perturbative"
+    _finish(ds, rule="perturbative", study=study, inputs=[model_path], output=output,
+            title=f"{study.name}: pure-state perturbation theory (Eqs. 12-13)")
+
+
+def write_exact_shard(study: Study, shard: int, model_path: PathLike, output: PathLike) -> None:
+    """Rule ``exact_shard``: exact steady states at the grid points of one shard, in grid
+    order, as one scan (each point reuses its neighbour's work, :class:`~.exact.Scan`)."""
+    indices = study.shard_indices(shard)
+    scan = exact.Scan(progress=exact.Progress(log.info), report=log.info)
+    results, residuals, iterations = [], [], []
+    for index in indices:
+        N, model = study.model_at(int(index))
+        state = scan.solve(model, N, label=f"{study.name} point {index}: N={N} {model}")
+        results.append(analyze(state))
+        residuals.append(state.residual)
+        iterations.append(state.iterations)
+    extra = {"residual": residuals, "iterations": iterations}
+    ds = points_dataset(study, indices.tolist(), results, extra)
+    ds.attrs.update({"shard": shard, "shards": study.shards})
+    _finish(ds, rule="exact_shard", study=study, inputs=[model_path], output=output,
+            title=f"{study.name}: exact steady states, shard {shard + 1}/{study.shards}")
+
+
+def write_exact_gather(study: Study, shard_paths: Sequence[PathLike], output: PathLike) -> None:
+    """Rule ``exact``: join the shards into one dataset on the study grid."""
+    parts = []
+    for path in shard_paths:
+        with xr.open_dataset(path) as part:
+            parts.append(part.load())
+    points = xr.concat(parts, dim="point", data_vars="all", coords="minimal",
+                       compat="override", combine_attrs="override")
+    ds = grid_dataset(study, points)
+    ds.attrs["method"] = "exact"
+    _finish(ds, rule="exact", study=study, inputs=list(shard_paths), output=output,
+            title=f"{study.name}: exact steady states (Lindblad, Eq. 1)")
+
+
+def write_scaling(study: Study, *, exact_path: PathLike, perturbative_path: PathLike,
+                  output: PathLike) -> None:
+    """Rule ``scaling``: finite-N analysis of a study over (N, drive)."""
+    with xr.open_dataset(exact_path) as e, xr.open_dataset(perturbative_path) as p:
+        ds = scaling_dataset(e.load(), p.load(), model=study.model,
+                             drive=study.model_class.scaling_drive, order=study.pt_order)
+    _finish(ds, rule="scaling", study=study, inputs=[exact_path, perturbative_path],
+            output=output,
+            title=f"{study.model}: finite-N scaling of squeezing and of the validity of PT")

@@ -1,0 +1,102 @@
+r"""One registry of every dataset variable: name, long name, units, extra dimensions, LaTeX.
+
+Every dataset the workflow writes takes its variable metadata from here (xarray and the
+figures build labels from ``long_name`` and ``units``). Long names and units may hold
+``{drive}``, ``{order}`` and ``{drive_units}`` placeholders, filled by :func:`attrs`
+for the finite-N analysis of a model. Couplings are in units of the decay rate
+(``gamma`` or ``Gamma``, the model's ``rate_name``); equation numbers refer to
+Huybrechts & Roscilde, arXiv:2402.16824.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import xarray as xr
+
+__all__ = ["Variable", "VARIABLES", "OBSERVABLES", "attrs", "variable", "COMPONENTS",
+           "component_coords"]
+
+COMPONENTS = ("x", "y", "z")
+
+
+@dataclass(frozen=True)
+class Variable:
+    """Metadata of one dataset variable (dims beyond the study grid in ``extra_dims``)."""
+
+    long_name: str
+    units: str = "1"
+    extra_dims: tuple[str, ...] = ()
+    latex: str | None = None
+
+
+_V = Variable
+#: observables of one state (fields of :class:`steadysqueeze.observables.Squeezing`)
+OBSERVABLES: dict[str, Variable] = {
+    "xi2": _V("squeezing parameter xi_R^2, Eq. 18", latex=r"\xi_R^2"),
+    "theta": _V("squeezing angle in the plane transverse to <J> (NaN where isotropic)", "rad",
+                latex=r"\theta"),
+    "mean_J": _V("mean collective spin <J^a>", extra_dims=("component",)),
+    "covariance": _V("symmetrised covariance (<J^a J^b + J^b J^a>/2 - <J^a><J^b>)",
+                     extra_dims=("component", "component_b")),
+    "squeezed_axis": _V("unit vector of the squeezed spin component", extra_dims=("component",)),
+    "var_min": _V("variance of the squeezed transverse component"),
+    "var_max": _V("variance of the anti-squeezed transverse component"),
+    "qfi": _V("quantum Fisher information of the anti-squeezed component, Eq. 19"),
+    "purity": _V("purity Tr rho^2 (PIQS degeneracy weights)"),
+    "entropy": _V("von Neumann entropy (PIQS degeneracy weights)", "nat"),
+}
+
+VARIABLES: dict[str, Variable] = {
+    **OBSERVABLES,
+    # exact solver
+    "residual": _V("relative residual max|L rho| / max|L_ij|"),
+    "iterations": _V("iterations of the steady-state solver (0: direct)"),
+    # perturbation theory and its assumptions (Sec. 2)
+    "order": _V("order of perturbation theory"),
+    "xi2_truncated_state": _V("diagnostic: xi_R^2 of the renormalised truncated state "
+                              "(not a consistent expansion)"),
+    "u1_violation": _V("max |[H0, J^z]| (U(1) symmetry of H0)", "rate"),
+    "eq11_violation": _V("max |[sum_j gamma_j L_j^dag L_j, H0]| (Eq. 11)", "rate^2"),
+    "dark_violation": _V("max |sum_j gamma_j L_j^dag L_j phi_0| (phi_0 dark)", "rate"),
+    "min_denominator": _V("smallest |<H0^NH>_n - E0| over n != 0 (Eq. 12)", "rate"),
+    "mean_field_growth_rate": _V("growth rate of fluctuations about the mean-field paramagnet "
+                                 "(> 0: unstable)", "rate"),
+    # finite-N analysis, per N
+    "onset_exact": _V("exact onset coefficient lim (1 - xi2)/|{drive}|^{order}", "{onset_units}"),
+    "onset_pt": _V("perturbative onset coefficient lim (1 - xi2)/|{drive}|^{order}",
+                   "{onset_units}"),
+    "xi2_min": _V("minimum of the exact xi_R^2 over the drive"),
+    "drive_at_min": _V("|{drive}| at the exact minimum of xi_R^2", "{drive_units}"),
+    "pt_validity_1pct": _V("smallest |{drive}| where 1 - xi2 of PT and exact differ by 1 % "
+                           "(inf: never within the sweep)", "{drive_units}"),
+    "pt_validity_10pct": _V("smallest |{drive}| where 1 - xi2 of PT and exact differ by 10 % "
+                            "(inf: never within the sweep)", "{drive_units}"),
+    # finite-N analysis, per (N, drive)
+    "xi2_exact": _V("exact xi_R^2, Eq. 18"),
+    "xi2_pt": _V("perturbative xi_R^2"),
+    "inverse_xi2": _V("xi_R^-2 (exact)"),
+    "qfi_over_N": _V("QFI of the anti-squeezed component / N"),
+    "pt_deficit_error": _V("|(1 - xi2_PT) - (1 - xi2_exact)| / |1 - xi2_exact|"),
+}
+
+
+def variable(name: str) -> Variable:
+    """The registry entry of ``name`` (a clear KeyError for an unregistered one)."""
+    try:
+        return VARIABLES[name]
+    except KeyError:
+        raise KeyError(f"variable {name!r} is not in steadysqueeze.variables.VARIABLES") from None
+
+
+def attrs(name: str, **placeholders: str | int) -> dict[str, str]:
+    """``{"long_name", "units"}`` of ``name``, placeholders filled."""
+    entry = variable(name)
+    return {"long_name": entry.long_name.format(**placeholders),
+            "units": entry.units.format(**placeholders)}
+
+
+def component_coords() -> dict[str, xr.Variable]:
+    """The Cartesian ``component`` and ``component_b`` coordinates of vector variables."""
+    return {name: xr.Variable((name,), list(COMPONENTS), {"long_name": "Cartesian component"})
+            for name in ("component", "component_b")}
