@@ -107,7 +107,8 @@ def test_auto_picks_by_size():
     model = make_model(*POINTS[1])
     assert steady_state(model, 20).method == "sparse-lu"
     assert steady_state(model, 40).method == "gmres-block-gauss-seidel"
-    assert steady_state(make_model("dicke", dict(Omega=0.5)), 60).method == "sparse-lu"
+    assert steady_state(make_model("dicke", dict(Omega=0.5)), 60).method == "closed-form"
+    assert steady_state(make_model("dicke", dict(Omega=0.0)), 60).method == "sparse-lu"
 
 
 @pytest.mark.parametrize("name, params", [POINTS[0], POINTS[1]], ids=IDS[:2])

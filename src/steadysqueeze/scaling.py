@@ -8,7 +8,11 @@ Input: the exact and perturbative datasets of a study with dimensions
   :math:`c = \lim_{d\to0}(1-\xi_R^2)/|d|^p` with p the order at which squeezing
   appears (p = 1 for two-emitter drives, Eq. 30; p = 2 for the Rabi drive, Eq. 70),
   from the two smallest drives with Richardson extrapolation;
-* ``xi2_min`` and ``drive_at_min``: the deepest exact squeezing over the sweep;
+* ``xi2_min`` and ``drive_at_min``: the deepest exact squeezing over the drive, located
+  by bounded minimisation on exact solves (:mod:`steadysqueeze.optimum`), and fits over
+  the largest N (:mod:`steadysqueeze.fits`): :math:`\xi^2_{\min}\propto N^{-\nu}` (also
+  with a :math:`(\ln N)^{1/3}` correction) and :math:`d^* \to d_c + a N^{-\mu}`, with
+  :math:`d_c` beside the mean-field critical drive;
 * ``pt_validity_1pct`` / ``pt_validity_10pct``: the smallest drive at which the
   perturbative squeezing deficit :math:`1-\xi^2_{PT}` differs from the exact one by
   more than 1 % / 10 % of the exact deficit (linear interpolation between grid points;
@@ -16,7 +20,8 @@ Input: the exact and perturbative datasets of a study with dimensions
 * per (N, drive): exact and PT ξ², purity, von Neumann entropy, ξ_R⁻² and QFI/N
   (minimal uncertainty, Eq. 21).
 
-Extrapolations to N → ∞ are linear fits in 1/N over the larger half of the N values.
+The onset coefficient is extrapolated to N → ∞ by a linear fit in 1/N over the larger
+half of the N values.
 """
 
 from __future__ import annotations
@@ -24,9 +29,11 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from .fits import Fit, fit_largest
 from .variables import attrs
 
-__all__ = ["onset_coefficient", "first_crossing", "extrapolate_inverse_N", "scaling_dataset"]
+__all__ = ["onset_coefficient", "first_crossing", "extrapolate_inverse_N", "minimum_fits",
+           "scaling_dataset"]
 
 
 def onset_coefficient(drive: np.ndarray, xi2: np.ndarray, order: int) -> float:
@@ -75,30 +82,63 @@ def _deficit_error(exact: xr.DataArray, pt: xr.DataArray) -> xr.DataArray:
     return np.abs((1 - pt) - deficit) / np.abs(deficit).where(np.abs(deficit) > 1e-14)
 
 
-def scaling_dataset(exact: xr.Dataset, pt: xr.Dataset, *, model: str, drive: str, order: int
-                    ) -> xr.Dataset:
-    """The finite-N scaling dataset of one model (see the module docstring)."""
+def _fit_variables(fit: Fit, names: dict[str, str], labels: dict[str, str | int]
+                   ) -> dict[str, xr.Variable]:
+    """Scalar variables of a fit: each parameter in ``names`` (param -> variable), its
+    standard error and window spread; the other parameters and the window as attributes."""
+    window = {"fit_form": fit.form, "fit_N_min": fit.N_min, "fit_N_max": fit.N_max,
+              "fit_rms_relative_residual": fit.rms_relative_residual}
+    others = {f"fit_{k}": v for k, v in fit.params.items() if k not in names}
+    others.update({f"fit_{k}_stderr": v for k, v in fit.stderr.items() if k not in names})
+    out = {}
+    for param, name in names.items():
+        for suffix, value in (("", fit.params[param]), ("_stderr", fit.stderr[param]),
+                              ("_window_spread", fit.window_spread[param])):
+            out[name + suffix] = xr.Variable((), value,
+                                             {**attrs(name + suffix, **labels), **window, **others})
+    return out
+
+
+def minimum_fits(minima: xr.Dataset, labels: dict[str, str | int]) -> dict[str, xr.Variable]:
+    """ξ²_min ∝ N^-ν (plain and with the (ln N)^(1/3) correction) and the drive at the
+    minimum → drive_c + a N^-μ, over the largest N whose minimum lies inside the sweep."""
+    inside = minima["minimum_interior"].values > 0
+    N = minima["N"].values[inside]
+    xi2, drive = minima["xi2_min"].values[inside], np.abs(minima["drive_at_min"].values[inside])
+    out: dict[str, xr.Variable] = {}
+    if N.size >= 3:
+        out.update(_fit_variables(fit_largest("power_law", N, xi2), {"nu": "nu"}, labels))
+        out.update(_fit_variables(fit_largest("log_power", N, xi2), {"nu": "nu_log"}, labels))
+    if N.size >= 4:
+        out.update(_fit_variables(fit_largest("approach", N, drive, points=N.size),
+                                  {"mu": "mu", "d_c": "drive_c_fit"}, labels))
+    return out
+
+
+def scaling_dataset(exact: xr.Dataset, pt: xr.Dataset, minima: xr.Dataset, *, model: str,
+                    drive: str, order: int, critical_drive: float) -> xr.Dataset:
+    """The finite-N scaling dataset of one model (see the module docstring); ``minima``
+    holds the located minima per N (:mod:`steadysqueeze.optimum`)."""
     if set(exact["xi2"].dims) != {"N", drive}:
         raise ValueError(f"scaling needs a study over (N, {drive}); got {exact['xi2'].dims}")
     Ns, d = exact["N"].values, exact[drive].values
     unit = exact[drive].attrs.get("units", "1")
     per_N: dict[str, list[float]] = {k: [] for k in (
-        "onset_exact", "onset_pt", "xi2_min", "drive_at_min", "pt_validity_1pct",
-        "pt_validity_10pct")}
+        "onset_exact", "onset_pt", "pt_validity_1pct", "pt_validity_10pct")}
     error = _deficit_error(exact["xi2"], pt["xi2"])
     for N in Ns:
         xe, xp = exact["xi2"].sel(N=N).values, pt["xi2"].sel(N=N).values
         per_N["onset_exact"].append(onset_coefficient(d, xe, order))
         per_N["onset_pt"].append(onset_coefficient(d, xp, order))
-        k = int(np.argmin(xe))
-        per_N["xi2_min"].append(float(xe[k]))
-        per_N["drive_at_min"].append(float(abs(d[k])))
         err = np.nan_to_num(error.sel(N=N).values, nan=0.0)
         per_N["pt_validity_1pct"].append(first_crossing(d, err, 0.01))
         per_N["pt_validity_10pct"].append(first_crossing(d, err, 0.10))
     onset_units = "1" if unit == "1" else f"{unit}^-{order}"
     labels = {"drive": drive, "order": order, "drive_units": unit, "onset_units": onset_units}
     data = {k: xr.Variable(("N",), np.array(v), attrs(k, **labels)) for k, v in per_N.items()}
+    minima = minima.sel(N=Ns)
+    for name in ("xi2_min", "drive_at_min", "minimum_evaluations", "minimum_interior"):
+        data[name] = xr.Variable(("N",), minima[name].values, attrs(name, **labels))
     point_vars = {
         "xi2_exact": exact["xi2"], "xi2_pt": pt["xi2"], "purity": exact["purity"],
         "entropy": exact["entropy"], "inverse_xi2": 1 / exact["xi2"],
@@ -106,13 +146,15 @@ def scaling_dataset(exact: xr.Dataset, pt: xr.Dataset, *, model: str, drive: str
     }
     for name, array in point_vars.items():
         data[name] = xr.Variable(("N", drive), array.transpose("N", drive).values, attrs(name))
+    data["drive_c_mean_field"] = xr.Variable((), critical_drive,
+                                             attrs("drive_c_mean_field", **labels))
+    data.update(minimum_fits(minima, labels))
     scalars = {k: v for k, v in exact.coords.items() if v.ndim == 0}
     ds = xr.Dataset(data, coords={"N": exact["N"], drive: exact[drive], **scalars})
-    for name in ("onset_exact", "xi2_min", "drive_at_min"):
-        intercept, slope, points = extrapolate_inverse_N(Ns, ds[name].values)
-        meta = attrs(name, **labels)
-        ds[f"{name}_extrapolated"] = xr.Variable((), intercept, {
-            "long_name": f"{meta['long_name']}, extrapolated to N -> infinity (linear in 1/N)",
-            "units": meta["units"], "fit_slope_in_inverse_N": slope, "fit_points": points})
+    intercept, slope, points = extrapolate_inverse_N(Ns, ds["onset_exact"].values)
+    meta = attrs("onset_exact", **labels)
+    ds["onset_exact_extrapolated"] = xr.Variable((), intercept, {
+        "long_name": f"{meta['long_name']}, extrapolated to N -> infinity (linear in 1/N)",
+        "units": meta["units"], "fit_slope_in_inverse_N": slope, "fit_points": points})
     ds.attrs.update(drive=drive, order=order, model_name=model)
     return ds

@@ -219,6 +219,12 @@ class Study:
             params[axis] = float(values[i])
         return int(self.N[index[0]]), params
 
+    def model_with(self, **parameters: float) -> Model:
+        """The model at the study's fixed parameters, the sweep's first values and
+        ``parameters`` (e.g. one value of the drive)."""
+        first = {axis: float(values[0]) for axis, values in self.sweep.items()}
+        return make_model(self.model, {**self.fixed, **first, **parameters})
+
     def model_at(self, flat_index: int) -> tuple[int, Model]:
         N, params = self.point(flat_index)
         return N, make_model(self.model, params)

@@ -66,12 +66,21 @@ VARIABLES: dict[str, Variable] = {
     "onset_exact": _V("exact onset coefficient lim (1 - xi2)/|{drive}|^{order}", "{onset_units}"),
     "onset_pt": _V("perturbative onset coefficient lim (1 - xi2)/|{drive}|^{order}",
                    "{onset_units}"),
-    "xi2_min": _V("minimum of the exact xi_R^2 over the drive"),
-    "drive_at_min": _V("|{drive}| at the exact minimum of xi_R^2", "{drive_units}"),
+    "xi2_min": _V("minimum of the exact xi_R^2 over the drive (located by bounded "
+                  "minimisation on exact solves)"),
+    "drive_at_min": _V("{drive} at the located minimum of the exact xi_R^2", "{drive_units}"),
+    "minimum_evaluations": _V("exact solves spent locating the minimum"),
+    "minimum_interior": _V("1 if the minimum lies inside the sweep, 0 if at its end"),
     "pt_validity_1pct": _V("smallest |{drive}| where 1 - xi2 of PT and exact differ by 1 % "
                            "(inf: never within the sweep)", "{drive_units}"),
     "pt_validity_10pct": _V("smallest |{drive}| where 1 - xi2 of PT and exact differ by 10 % "
                             "(inf: never within the sweep)", "{drive_units}"),
+    # finite-N analysis, fits over the largest N (stderr and window spread: see attrs())
+    "drive_c_mean_field": _V("mean-field critical {drive}", "{drive_units}"),
+    "nu": _V("exponent nu of xi2_min = a N^-nu"),
+    "nu_log": _V("exponent nu of xi2_min = a N^-nu (ln N)^(1/3)"),
+    "mu": _V("exponent mu of drive_at_min = drive_c + a N^-mu"),
+    "drive_c_fit": _V("drive_c of drive_at_min = drive_c + a N^-mu", "{drive_units}"),
     # finite-N analysis, per (N, drive)
     "xi2_exact": _V("exact xi_R^2, Eq. 18"),
     "xi2_pt": _V("perturbative xi_R^2"),
@@ -89,8 +98,18 @@ def variable(name: str) -> Variable:
         raise KeyError(f"variable {name!r} is not in steadysqueeze.variables.VARIABLES") from None
 
 
+#: derived variables: suffix -> how its long name reads
+_SUFFIXES = {"_stderr": "standard error of {}", "_window_spread": "range of {} when the fit "
+             "window moves by one N (corrections the form leaves out)"}
+
+
 def attrs(name: str, **placeholders: str | int) -> dict[str, str]:
-    """``{"long_name", "units"}`` of ``name``, placeholders filled."""
+    """``{"long_name", "units"}`` of ``name``, placeholders filled; ``NAME_stderr`` and
+    ``NAME_window_spread`` derive from ``NAME``."""
+    for suffix, reads in _SUFFIXES.items():
+        if name.endswith(suffix) and name[:-len(suffix)] in VARIABLES:
+            base = attrs(name[:-len(suffix)], **placeholders)
+            return {"long_name": reads.format(base["long_name"]), "units": base["units"]}
     entry = variable(name)
     return {"long_name": entry.long_name.format(**placeholders),
             "units": entry.units.format(**placeholders)}

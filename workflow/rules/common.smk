@@ -26,6 +26,7 @@ if workflow.local_exec and "mem_mb" not in workflow.global_resources:
 wildcard_constraints:
     study="|".join(STUDIES),
     shard=r"\d+",
+    N=r"\d+",
     model="|".join(SCALING_STUDY) or "none",
 
 
@@ -57,12 +58,27 @@ def get_exact_runtime(wildcards, attempt):
 
 
 def get_scaling_inputs(wildcards):
-    """Exact and perturbative datasets of the model's finite-N study."""
-    study = SCALING_STUDY[wildcards.model]
+    """Exact and perturbative datasets of the model's finite-N study, and its minima."""
+    study = STUDIES[SCALING_STUDY[wildcards.model]]
     return {
-        "perturbative": f"results/perturbative/{study}.nc",
-        "exact": f"results/exact/{study}.nc",
+        "perturbative": f"results/perturbative/{study.name}.nc",
+        "exact": f"results/exact/{study.name}.nc",
+        "minima": [f"results/minima/{study.name}/{N}.nc" for N in study.N],
     }
+
+
+def get_minimum_mem_mb(wildcards, attempt):
+    """Memory of the minimum search at one N: one exact solve at a time."""
+    mem_mb = exact_job_resources(STUDIES[wildcards.study].model_class,
+                                 int(wildcards.N))["mem_mb"] * attempt
+    return min(mem_mb, MEMORY_BUDGET_MB) if MEMORY_BUDGET_MB else mem_mb
+
+
+def get_minimum_runtime(wildcards, attempt):
+    """Runtime (minutes) of the minimum search: about 20 exact solves at one N."""
+    N = int(wildcards.N)
+    per_point = exact_job_resources(STUDIES[wildcards.study].model_class, N)["runtime"]
+    return int(20 * per_point) * attempt + 5
 
 
 def get_scaling_study(wildcards):

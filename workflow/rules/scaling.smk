@@ -1,3 +1,26 @@
+rule minimum:
+    input:
+        exact="results/exact/{study}.nc",
+    output:
+        temp("results/minima/{study}/{N}.nc"),
+    log:
+        "logs/minima/{study}/{N}.log",
+    benchmark:
+        "results/benchmarks/minima/{study}/{N}.tsv"
+    params:
+        study=get_study_block,
+    threads: 1
+    resources:
+        mem_mb=get_minimum_mem_mb,
+        runtime=get_minimum_runtime,
+    conda:
+        "../../envs/steadysqueeze.yaml"
+    message:
+        "Locating the minimum of the exact squeezing of study {wildcards.study} at N = {wildcards.N}"
+    script:
+        "../scripts/minimum.py"
+
+
 rule scaling:
     input:
         unpack(get_scaling_inputs),

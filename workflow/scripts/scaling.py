@@ -11,5 +11,6 @@ with logged(snakemake.log[0]):
         Study.from_config(snakemake.params.study),
         exact_path=snakemake.input.exact,
         perturbative_path=snakemake.input.perturbative,
+        minima_paths=list(snakemake.input.minima),
         output=snakemake.output[0],
     )

@@ -221,12 +221,17 @@ class CollectiveEmissionLiouvillian:
         self.spins = [self.spin]
 
     @cached_property
+    def generator(self) -> sp.csr_array:
+        r""":math:`G = -iH - \frac{\Gamma}{2N}J^+J^-`, so that
+        :math:`\mathcal{L}[\rho] = G\rho + \rho G^\dagger + \frac{\Gamma}{N}J^-\rho J^+`."""
+        return (-1j * self.model.hamiltonian(self.N, self.spin)
+                - 0.5 * self.model.decay_operator(self.N, self.spin)).tocsr()
+
+    @cached_property
     def matrix(self) -> sp.csr_array:
-        spin, N = self.spin, self.N
-        G = (-1j * self.model.hamiltonian(N, spin)
-             - 0.5 * self.model.decay_operator(N, spin)).tocsr()
+        spin, G = self.spin, self.generator
         eye = sp.eye_array(spin.dim, format="csr")
-        jump = self.model.rate / N * block_kron(spin.jm, spin.jm)
+        jump = self.model.rate / self.N * block_kron(spin.jm, spin.jm)
         return (block_kron(G, eye) + block_kron(eye, G.conj()) + jump).tocsr()
 
     @cached_property
@@ -248,10 +253,22 @@ class CollectiveEmissionLiouvillian:
 
     @property
     def rate_scale(self) -> float:
-        return float(abs(self.matrix).max())
+        """max |L_ij|, from the pieces (G ⊗ 1, 1 ⊗ Ḡ and the jump never share an entry
+        off the diagonal), without assembling the matrix."""
+        G = self.generator
+        d = G.diagonal()
+        off = (G - sp.diags_array(d)).tocsr()
+        amplitudes = self.spin.lowering_amplitudes
+        return max(float(np.abs(d[:, None] + d.conj()[None, :]).max()),
+                   float(np.abs(off.data).max(initial=0.0)),
+                   self.model.rate / self.N * float(amplitudes.max(initial=0.0)) ** 2)
 
     def matvec(self, x: np.ndarray) -> np.ndarray:
-        return self.matrix @ x
+        """L x, matrix-free on the dense (N+1) × (N+1) block."""
+        G, jm = self.generator, self.spin.jm
+        X = np.asarray(x).reshape(self.spin.dim, self.spin.dim)
+        Y = G @ X + (G.conj() @ X.T).T + self.model.rate / self.N * (jm @ (jm @ X.T).T)
+        return Y.ravel()
 
 
 Liouvillian = LocalEmissionLiouvillian | CollectiveEmissionLiouvillian

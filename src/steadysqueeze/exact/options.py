@@ -9,8 +9,8 @@ from ..state import DEFAULT_RESIDUAL_TOLERANCE
 
 __all__ = ["SolverOptions", "Method"]
 
-Method = Literal["auto", "direct", "krylov"]
-_METHODS = ("auto", "direct", "krylov")
+Method = Literal["auto", "direct", "krylov", "closed-form"]
+_METHODS = ("auto", "direct", "krylov", "closed-form")
 
 
 @dataclass(frozen=True)
@@ -21,8 +21,10 @@ class SolverOptions:
     ----------
     method
         ``"direct"`` (sparse LU of the whole Liouvillian), ``"krylov"`` (local emission
-        only: preconditioned GMRES) or ``"auto"`` (direct for collective emission and
-        for local emission up to ``auto_krylov_threshold`` unknowns, Krylov above).
+        only: preconditioned GMRES), ``"closed-form"`` (the model's closed-form steady
+        state, where it has one, checked against the Liouvillian) or ``"auto"`` (the
+        closed form where the model has one; else direct for collective emission and for
+        local emission up to ``auto_krylov_threshold`` unknowns, Krylov above).
     tolerance
         Largest accepted relative residual :math:`\\|\\mathcal{L}\\rho\\|_\\infty /
         \\max|\\mathcal{L}_{ij}|`.
@@ -45,4 +47,4 @@ class SolverOptions:
     def __post_init__(self) -> None:
         if self.method not in _METHODS:
             raise ValueError(f"unknown steady-state method {self.method!r}; "
-                             "choose 'auto', 'direct' or 'krylov'")
+                             f"choose one of {', '.join(map(repr, _METHODS))}")

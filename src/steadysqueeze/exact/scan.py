@@ -49,7 +49,7 @@ class Scan:
         label = label or f"{model.name} N={N}"
         if self.progress is not None:
             self.progress.begin(label)
-        if chosen_method(model, N, self.options) == "direct":
+        if chosen_method(model, N, self.options) != "krylov":
             state = steady_state(model, N, self.options)
         else:
             previous = self._reusable(N)

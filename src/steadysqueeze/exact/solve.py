@@ -30,13 +30,19 @@ def _check_N(N: int) -> int:
 
 
 def chosen_method(model: Model, N: int, options: SolverOptions) -> str:
-    """``"direct"`` or ``"krylov"``: what ``options.method`` means for this model and N."""
+    """``"direct"``, ``"krylov"`` or ``"closed-form"``: what ``options.method`` means for
+    this model and N."""
     local = model.dissipation == "local"
+    has_closed_form = model.closed_form_steady_state.__func__ is not Model.closed_form_steady_state
+    if options.method == "closed-form" and not has_closed_form:
+        raise ValueError(f"method 'closed-form': {model.name} has no closed-form steady state")
     if options.method == "krylov" and not (local and model.conserves_parity):
         raise ValueError(f"method 'krylov' is for local emission with a parity-conserving "
                          f"Hamiltonian; {model.name} has {model.dissipation} emission "
                          "(use 'direct' or 'auto')")
     if options.method == "auto":
+        if has_closed_form:
+            return "closed-form"
         big = local_unknowns(N, model.conserves_parity) > options.auto_krylov_threshold
         return "krylov" if local and model.conserves_parity and big else "direct"
     return options.method
@@ -47,12 +53,18 @@ def _hermitize(blocks: dict[float, np.ndarray]) -> tuple[dict[float, np.ndarray]
     return {J: (b + b.conj().T) / 2 for J, b in blocks.items()}, asym
 
 
-def _direct_state(model: Model, N: int, options: SolverOptions) -> SteadyState:
+def _checked_state(model: Model, N: int, options: SolverOptions, method: str) -> SteadyState:
+    """A direct or closed-form solve, its residual computed on the assembled Liouvillian."""
     L = liouvillian(model, N)
-    blocks, asym = _hermitize(L.unpack(solve_direct(L)))
+    closed = model.closed_form_steady_state(N) if method == "closed-form" else None
+    if method == "closed-form" and closed is None:
+        method = "direct"   # the model's closed form does not cover this point (e.g. Ω = 0)
+    raw = closed if closed is not None else L.unpack(solve_direct(L))
+    blocks, asym = _hermitize(raw)
     residual = float(np.abs(L.matvec(L.pack(blocks))).max()) / L.rate_scale
     local = isinstance(L, LocalEmissionLiouvillian)
-    state = SteadyState(N=N, blocks=blocks, residual=residual, method="sparse-lu",
+    label = "closed-form" if closed is not None else "sparse-lu"
+    state = SteadyState(N=N, blocks=blocks, residual=residual, method=label,
                         info={"unknowns": float(L.size), "antihermitian": asym,
                               "local": float(local)})
     check_physical(state, options.tolerance)
@@ -88,6 +100,7 @@ def steady_state(model: Model, N: int, options: SolverOptions | None = None, *,
     """
     options = options or SolverOptions()
     N = _check_N(N)
-    if chosen_method(model, N, options) == "direct":
-        return _direct_state(model, N, options)
-    return krylov_steady_state(model, N, options, progress=progress)[0]
+    method = chosen_method(model, N, options)
+    if method == "krylov":
+        return krylov_steady_state(model, N, options, progress=progress)[0]
+    return _checked_state(model, N, options, method)

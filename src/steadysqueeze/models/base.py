@@ -92,6 +92,15 @@ class Model(abc.ABC):
     def accepted_names(cls) -> tuple[str, ...]:
         return cls.parameter_names() + tuple(cls.aliases)
 
+    def critical_drive(self) -> float:
+        """Mean-field critical value of :attr:`scaling_drive`, the model's other parameters
+        as they are (the transition the finite-N analysis approaches)."""
+        raise NotImplementedError(f"{self.name}: no mean-field critical drive is known")
+
+    def closed_form_steady_state(self, N: int) -> dict[float, np.ndarray] | None:
+        """The exact steady state in closed form (blocks J -> rho^J), if one is known."""
+        return None
+
     @abc.abstractmethod
     def h0(self, N: int, spin: CollectiveSpin) -> sp.csr_array:
         """The U(1)-symmetric part :math:`H_0` in the block of ``spin``."""

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+import numpy as np
 import scipy.sparse as sp
+from scipy.special import logsumexp
 
 from ..spin import CollectiveSpin
 from .base import Dissipation, Model, Parameter, register
@@ -43,7 +45,36 @@ class DrivenDicke(Model):
     def h1(self, N: int, spin: CollectiveSpin) -> sp.csr_array:
         return (-self.Omega * spin.jx).tocsr()
 
-    @property
-    def superradiant_threshold(self) -> float:
+    def closed_form_steady_state(self, N: int) -> dict[float, np.ndarray] | None:
+        r"""The steady state in the symmetric block, in closed form (Puri & Lawande 1979;
+        Carmichael 1980); None at Ω = 0, where it is :math:`|\phi_0\rangle`'s projector.
+
+        With :math:`A = J^- - g`, :math:`g = i\Omega N/\Gamma`, the Liouvillian is
+        :math:`(\Gamma/N)D[A]` (as :math:`D[J^- - g]\rho = D[J^-]\rho - i[-\Omega J^x,\rho]`),
+        and :math:`\rho \propto (A^\dagger A)^{-1} = A^{-1}A^{-\dagger}` solves
+        :math:`D[A]\rho = 0`. A is bidiagonal: with :math:`c_j = \langle j-1|J^-|j\rangle`
+        (index :math:`j = M + N/2`), :math:`|A^{-1}_{am}| = u_m v_a`,
+        :math:`\ln u_m = S_m - (m+1)\ln|g|`, :math:`\ln v_a = a\ln|g| - S_a`,
+        :math:`S_m = \sum_{j\le m}\ln c_j`, and the phase of
+        :math:`A^{-1}_{am}\overline{A^{-1}_{bm}}` is :math:`(\pm i)^{a-b}` (sign of Ω), so
+        :math:`\rho_{ab} = (\pm i)^{a-b} v_a v_b W_{\max(a,b)}/Z`,
+        :math:`W_m = \sum_{m'\ge m} u_{m'}^2`; evaluated in log space (no overflow).
+        """
+        if self.Omega == 0:
+            return None
+        spin = CollectiveSpin(N / 2)
+        log_c = np.log(spin.lowering_amplitudes)
+        S = np.concatenate(([0.0], np.cumsum(log_c)))
+        log_g = np.log(abs(self.Omega) * N / self.Gamma)
+        index = np.arange(spin.dim)
+        log_u, log_v = S - (index + 1) * log_g, index * log_g - S
+        log_W = np.logaddexp.accumulate((2 * log_u)[::-1])[::-1]
+        log_Z = logsumexp(2 * log_v + log_W)
+        R = np.exp(log_v[:, None] + log_v[None, :]
+                   + log_W[np.maximum.outer(index, index)] - log_Z)
+        phase = (1j if self.Omega > 0 else -1j) ** (index % 4)
+        return {spin.J: phase[:, None] * phase.conj()[None, :] * R}
+
+    def critical_drive(self) -> float:
         r"""Drive :math:`\Omega_c = \Gamma/2` of the superradiant transition (Sec. 7.1)."""
         return self.Gamma / 2

@@ -20,13 +20,14 @@ from ..datasets import grid_dataset, points_dataset, study_coords
 from ..io import write_atomic
 from ..meanfield import has_paramagnet, paramagnet_growth_rate
 from ..observables import analyze
+from ..optimum import locate_minimum
 from ..provenance import dataset_attributes, make_record
 from ..scaling import scaling_dataset
 from ..studies import Study
 from ..variables import attrs
 
 __all__ = ["write_model", "write_perturbative", "write_exact_shard", "write_exact_gather",
-           "write_scaling"]
+           "write_minimum", "write_scaling"]
 
 log = logging.getLogger("steadysqueeze")
 PathLike = str | os.PathLike[str]
@@ -124,12 +125,40 @@ def write_exact_gather(study: Study, shard_paths: Sequence[PathLike], output: Pa
             title=f"{study.name}: exact steady states (Lindblad, Eq. 1)")
 
 
+def write_minimum(study: Study, N: int, exact_path: PathLike, output: PathLike) -> None:
+    """Rule ``minimum``: the located minimum of the exact ξ_R² over the study's drive at
+    one N (:func:`steadysqueeze.optimum.locate_minimum`, bracketed by the sweep)."""
+    drive = study.model_class.scaling_drive
+    with xr.open_dataset(exact_path) as e:
+        row = e["xi2"].sel(N=N).load()
+    scan = exact.Scan(progress=exact.Progress(log.info), report=log.info)
+    found = locate_minimum(lambda d: study.model_with(**{drive: d}), N, row[drive].values,
+                           row.values, scan=scan)
+    log.info("N=%d: minimum xi2 = %.10g at %s = %.8g (%d exact solves%s)", N, found.xi2,
+             drive, found.drive, found.evaluations, "" if found.interior else
+             ", at the end of the sweep")
+    values = {"xi2_min": found.xi2, "drive_at_min": found.drive,
+              "minimum_evaluations": found.evaluations, "minimum_interior": float(found.interior)}
+    labels = {"drive": drive, "drive_units": study.model_class.rate_name}
+    data = {name: xr.Variable(("N",), [value], attrs(name, **labels))
+            for name, value in values.items()}
+    ds = xr.Dataset(data, coords={"N": study_coords(study)["N"].isel(N=[study.N.index(N)])})
+    _finish(ds, rule="minimum", study=study, inputs=[exact_path], output=output,
+            title=f"{study.name}: located minimum of the exact xi_R^2 at N = {N}")
+
+
 def write_scaling(study: Study, *, exact_path: PathLike, perturbative_path: PathLike,
-                  output: PathLike) -> None:
-    """Rule ``scaling``: finite-N analysis of a study over (N, drive)."""
+                  minima_paths: Sequence[PathLike], output: PathLike) -> None:
+    """Rule ``scaling``: finite-N analysis of a study over (N, drive), with the located
+    minima of every N."""
     with xr.open_dataset(exact_path) as e, xr.open_dataset(perturbative_path) as p:
-        ds = scaling_dataset(e.load(), p.load(), model=study.model,
-                             drive=study.model_class.scaling_drive, order=study.pt_order)
-    _finish(ds, rule="scaling", study=study, inputs=[exact_path, perturbative_path],
-            output=output,
+        exact_ds, pt_ds = e.load(), p.load()
+    minima = xr.concat([xr.load_dataset(path) for path in minima_paths], dim="N",
+                       combine_attrs="drop")
+    critical = study.model_with(**{study.model_class.scaling_drive: 0.0}).critical_drive()
+    ds = scaling_dataset(exact_ds, pt_ds, minima, model=study.model,
+                         drive=study.model_class.scaling_drive, order=study.pt_order,
+                         critical_drive=critical)
+    _finish(ds, rule="scaling", study=study,
+            inputs=[exact_path, perturbative_path, *minima_paths], output=output,
             title=f"{study.model}: finite-N scaling of squeezing and of the validity of PT")

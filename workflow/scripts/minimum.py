@@ -1,0 +1,15 @@
+"""Rule minimum: the located minimum of the exact squeezing over the drive at one N."""
+from steadysqueeze.pipeline.support import limit_threads, logged
+
+limit_threads(snakemake.threads)
+
+from steadysqueeze.pipeline.stages import write_minimum  # noqa: E402
+from steadysqueeze.studies import Study  # noqa: E402
+
+with logged(snakemake.log[0]):
+    write_minimum(
+        Study.from_config(snakemake.params.study),
+        int(snakemake.wildcards.N),
+        snakemake.input.exact,
+        snakemake.output[0],
+    )
