@@ -6,6 +6,9 @@ Forms (N the number of emitters):
 * ``log_power``: :math:`\xi^2_{\min} = a\,N^{-\nu}(\ln N)^{1/3}`, the logarithmic
   correction of the driven Dicke model (the exact steady state gives
   :math:`\xi^2_{\min} \simeq [\tfrac32(\ln N + \ln\ln N + b)/N]^{1/3}` at large N);
+* ``log_asymptotic``: :math:`\xi^2_{\min} = [s(\ln N + \ln\ln N + b)/N]^{1/3}`, the
+  large-N form of the driven Dicke model's exact steady state (leakage over a barrier
+  :math:`\propto N\mu_0^3` sets the optimum, :math:`s \to 3/2`);
 * ``approach``: :math:`d^*(N) = d_c + a\,N^{-\mu}`, the drive at the minimum approaching
   the transition.
 
@@ -35,6 +38,10 @@ def _log_power(N: np.ndarray, a: float, nu: float) -> np.ndarray:
     return a * N ** (-nu) * np.log(N) ** (1 / 3)
 
 
+def _log_asymptotic(N: np.ndarray, s: float, b: float) -> np.ndarray:
+    return np.cbrt(s * (np.log(N) + np.log(np.log(N)) + b) / N)
+
+
 def _approach(N: np.ndarray, d_c: float, a: float, mu: float) -> np.ndarray:
     return d_c + a * N ** (-mu)
 
@@ -44,6 +51,7 @@ FORMS: dict[str, tuple[Callable[..., np.ndarray], tuple[str, ...],
                        Callable[[np.ndarray, np.ndarray], tuple[float, ...]]]] = {
     "power_law": (_power_law, ("a", "nu"), lambda N, y: (float(y[0] * N[0] ** 0.3), 0.3)),
     "log_power": (_log_power, ("a", "nu"), lambda N, y: (float(y[0]), 0.33)),
+    "log_asymptotic": (_log_asymptotic, ("s", "b"), lambda N, y: (1.5, 0.0)),
     "approach": (_approach, ("d_c", "a", "mu"),
                  lambda N, y: (float(y[-1]), float((y[0] - y[-1]) * N[0] ** 0.5), 0.5)),
 }

@@ -30,6 +30,7 @@ import numpy as np
 import xarray as xr
 
 from .fits import Fit, fit_largest
+from .models import MODELS
 from .variables import attrs
 
 __all__ = ["onset_coefficient", "first_crossing", "extrapolate_inverse_N", "minimum_fits",
@@ -99,16 +100,23 @@ def _fit_variables(fit: Fit, names: dict[str, str], labels: dict[str, str | int]
     return out
 
 
-def minimum_fits(minima: xr.Dataset, labels: dict[str, str | int]) -> dict[str, xr.Variable]:
-    """ξ²_min ∝ N^-ν (plain and with the (ln N)^(1/3) correction) and the drive at the
-    minimum → drive_c + a N^-μ, over the largest N whose minimum lies inside the sweep."""
+#: fitted form -> its parameters stored as variables (param -> variable name)
+_FORM_VARIABLES = {"power_law": {"nu": "nu"}, "log_power": {"nu": "nu_log"},
+                   "log_asymptotic": {"s": "asymptote_s", "b": "asymptote_b"}}
+
+
+def minimum_fits(minima: xr.Dataset, labels: dict[str, str | int],
+                 forms: tuple[str, ...] = ("power_law", "log_power")) -> dict[str, xr.Variable]:
+    """The model's ``forms`` fitted to ξ²_min (e.g. N^-ν, plain and with the (ln N)^(1/3)
+    correction) and the drive at the minimum → drive_c + a N^-μ, over the largest N whose
+    minimum lies inside the sweep."""
     inside = minima["minimum_interior"].values > 0
     N = minima["N"].values[inside]
     xi2, drive = minima["xi2_min"].values[inside], np.abs(minima["drive_at_min"].values[inside])
     out: dict[str, xr.Variable] = {}
     if N.size >= 3:
-        out.update(_fit_variables(fit_largest("power_law", N, xi2), {"nu": "nu"}, labels))
-        out.update(_fit_variables(fit_largest("log_power", N, xi2), {"nu": "nu_log"}, labels))
+        for form in forms:
+            out.update(_fit_variables(fit_largest(form, N, xi2), _FORM_VARIABLES[form], labels))
     if N.size >= 4:
         out.update(_fit_variables(fit_largest("approach", N, drive, points=N.size),
                                   {"mu": "mu", "d_c": "drive_c_fit"}, labels))
@@ -148,7 +156,7 @@ def scaling_dataset(exact: xr.Dataset, pt: xr.Dataset, minima: xr.Dataset, *, mo
         data[name] = xr.Variable(("N", drive), array.transpose("N", drive).values, attrs(name))
     data["drive_c_mean_field"] = xr.Variable((), critical_drive,
                                              attrs("drive_c_mean_field", **labels))
-    data.update(minimum_fits(minima, labels))
+    data.update(minimum_fits(minima, labels, MODELS[model].finite_size_forms))
     scalars = {k: v for k, v in exact.coords.items() if v.ndim == 0}
     ds = xr.Dataset(data, coords={"N": exact["N"], drive: exact[drive], **scalars})
     intercept, slope, points = extrapolate_inverse_N(Ns, ds["onset_exact"].values)

@@ -79,6 +79,8 @@ VARIABLES: dict[str, Variable] = {
     "drive_c_mean_field": _V("mean-field critical {drive}", "{drive_units}"),
     "nu": _V("exponent nu of xi2_min = a N^-nu"),
     "nu_log": _V("exponent nu of xi2_min = a N^-nu (ln N)^(1/3)"),
+    "asymptote_s": _V("s of xi2_min = [s (ln N + ln ln N + b)/N]^(1/3) (3/2 at large N)"),
+    "asymptote_b": _V("b of xi2_min = [s (ln N + ln ln N + b)/N]^(1/3)"),
     "mu": _V("exponent mu of drive_at_min = drive_c + a N^-mu"),
     "drive_c_fit": _V("drive_c of drive_at_min = drive_c + a N^-mu", "{drive_units}"),
     # finite-N analysis, per (N, drive)

@@ -66,6 +66,8 @@ class Model(abc.ABC):
     default_order: ClassVar[int] = 1
     #: the drive swept by the finite-N scaling study of this model
     scaling_drive: ClassVar[str]
+    #: forms fitted to the located minima of the finite-N study (steadysqueeze.fits)
+    finite_size_forms: ClassVar[tuple[str, ...]] = ("power_law", "log_power")
 
     def __post_init__(self) -> None:
         for f in fields(self):

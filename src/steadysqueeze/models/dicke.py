@@ -31,6 +31,8 @@ class DrivenDicke(Model):
     conserves_parity: ClassVar[bool] = False
     default_order: ClassVar[int] = 2
     scaling_drive: ClassVar[str] = "Omega"
+    #: the exact steady state gives ξ²_min ≈ [3/2 (ln N + ln ln N + b)/N]^(1/3) at large N
+    finite_size_forms: ClassVar[tuple[str, ...]] = ("power_law", "log_power", "log_asymptotic")
     parameters: ClassVar[dict[str, Parameter]] = {
         "Omega": Parameter("Rabi drive Omega, Eq. 62", r"\Omega"),
         "Gamma": Parameter("collective emission rate Gamma", r"\Gamma"),
