@@ -117,16 +117,21 @@ def relative_difference(a: dict, b: dict) -> float:
 
 def markdown_rows(args: argparse.Namespace, points: list[str], ns: list[int]) -> list[str]:
     """One row per (point, N): this version beside the baseline, same run."""
+    from steadysqueeze.exact.memory import peak_memory_bytes
+    from steadysqueeze.models import MODELS
+
     rows = ["| point | N | time / s | peak RSS / GB | iterations | baseline time / s | "
-            "baseline RSS / GB | baseline iterations | speed-up | max rel. diff |",
-            "|---|---|---|---|---|---|---|---|---|---|"]
+            "baseline RSS / GB | baseline iterations | speed-up | max rel. diff | "
+            "estimated peak / GB |",
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
     for point in points:
         name, params = POINTS[point]
         for N in ns:
             new = run_version(None, name, [params], N, args.method, args.timeout)
             old = (run_version(args.baseline, name, [params], N, args.method, args.timeout)
                    if args.baseline and N <= args.baseline_max_n else "not run")
-            rows.append(_row(point, N, new, old))
+            estimate = peak_memory_bytes(MODELS[name], N) / 1e9
+            rows.append(_row(point, N, new, old) + f" {estimate:.2f} |")
             print(rows[-1], flush=True)
     return rows
 

@@ -1,5 +1,8 @@
 """The figure registry: a toy figure registered and drawn, the figure jobs of a config,
-and the check that a figure's study has the figure's model and sweep axes."""
+and the check that a figure's study has the figure's model and sweep axes; every
+registered figure drawn from small datasets (paper figures from tiny studies run through
+the pipeline stages, finite-N figures from synthetic scaling datasets assembled by
+:func:`steadysqueeze.scaling.scaling_dataset`, with and without the fits)."""
 
 from __future__ import annotations
 
@@ -15,15 +18,23 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 from steadysqueeze.config import load_config
+from steadysqueeze.datasets import coordinate_attrs
 from steadysqueeze.figures import (FIGURES, FigureSpec, check_figure_study, draw_figure,
                                    figure_jobs, register, unregister)
+from steadysqueeze.figures.paper import draw_fig9
+from steadysqueeze.figures.scaling import draw_scaling
+from steadysqueeze.figures.style import value_pm
+from steadysqueeze.figures.transition import draw_transition, transition_Ns
+from steadysqueeze.pipeline import stages
 from steadysqueeze.provenance import read_pdf_subject, read_png_text
-from steadysqueeze.studies import ConfigError
+from steadysqueeze.scaling import scaling_dataset
+from steadysqueeze.studies import ConfigError, Study
 
 ROOT = Path(__file__).resolve().parents[1]
 QUICK = ROOT / "config" / "quick.yaml"
 QUICK_FIGURES = ["fig3", "fig4", "fig6", "fig7", "fig9", "figB", "scaling_xyz", "scaling_tfi",
-                 "scaling_dicke", "minimal_uncertainty"]
+                 "scaling_dicke", "minimal_uncertainty", "transition_xyz", "transition_tfi",
+                 "transition_dicke"]
 TOY_BLOCK = {"name": "toy_study", "model": "xyz", "N": [4], "fixed": {"Jz": 1.0},
              "sweep": {"J": [0.5], "dJ": [0.0, 0.1]}}
 
@@ -77,6 +88,7 @@ def test_registering_a_name_twice_is_refused(toy: FigureSpec) -> None:
     ({"name": "bad name", "model": "xyz", "sweep": {"J"}}, "identifier"),
     ({"name": "bad", "source": "elsewhere"}, "source"),
     ({"name": "bad"}, "model and sweep"),
+    ({"name": "bad", "source": "scaling", "with_scaling": True}, "with_scaling"),
 ])
 def test_malformed_specs_are_refused(kwargs: dict, match: str) -> None:
     with pytest.raises(ValueError, match=match):
@@ -106,8 +118,15 @@ def test_figure_jobs_of_the_quick_config() -> None:
     assert minimal.study is None
     # one SLURM job per study: every figure joins its study's "post" group, except the
     # one that reads every scaling study
+    # fig9 also reads the dicke scaling study (its located minima): a job of its own
     assert {name: job.group for name, job in jobs.items() if job.group != "post"} == {
-        "minimal_uncertainty": None}
+        "minimal_uncertainty": None, "fig9": None}
+    assert dict(jobs["fig9"].inputs) == {"model": "results/models/dicke.nc",
+                                         "perturbative": "results/perturbative/dicke.nc",
+                                         "exact": "results/exact/dicke.nc",
+                                         "scaling": "results/scaling/dicke.nc"}
+    assert "scaling" not in jobs["figB"].inputs
+    assert dict(jobs["transition_dicke"].inputs) == {"scaling": "results/scaling/dicke.nc"}
     assert {job.category for job in jobs.values()} == {"Paper figures", "Finite-N scaling"}
     for job in jobs.values():  # captions filled from the config
         assert job.caption and "{" not in job.caption and "}" not in job.caption
@@ -121,7 +140,21 @@ def test_figure_jobs_without_figures_or_scaling() -> None:
     bare = SimpleNamespace(studies=config.studies, figures={}, scaling={})
     assert figure_jobs(bare) == []
     one = SimpleNamespace(studies=config.studies, figures={}, scaling={"dicke": "scaling_dicke"})
-    assert [job.name for job in figure_jobs(one)] == ["scaling_dicke", "minimal_uncertainty"]
+    assert [job.name for job in figure_jobs(one)] == ["scaling_dicke", "minimal_uncertainty",
+                                                      "transition_dicke"]
+
+
+def test_fig9_reads_the_dicke_scaling_study_only_when_there_is_one() -> None:
+    config = load_config(QUICK)
+    alone = SimpleNamespace(studies=config.studies, figures={"fig9": "dicke"},
+                            scaling={"xyz": "scaling_xyz"})
+    [fig9] = [job for job in figure_jobs(alone) if job.name == "fig9"]
+    assert "scaling" not in fig9.inputs and fig9.group == "post"
+    same = SimpleNamespace(studies=config.studies, figures={"fig9": "scaling_dicke"},
+                           scaling={"dicke": "scaling_dicke"})
+    [fig9] = [job for job in figure_jobs(same) if job.name == "fig9"]
+    # one study: the figure stays in that study's "post" job
+    assert fig9.inputs["scaling"] == "results/scaling/dicke.nc" and fig9.group == "post"
 
 
 def test_a_registered_figure_is_drawn_when_the_config_names_it(toy: FigureSpec) -> None:
@@ -156,3 +189,184 @@ def test_an_unknown_figure_is_rejected() -> None:
         check_figure_study("fig5", studies["fig3"])
     with pytest.raises(ConfigError, match=r"figures\.scaling: unknown"):  # not a study figure
         check_figure_study("scaling", studies["scaling_xyz"])
+
+
+# --- every registered figure, drawn -------------------------------------------------------
+
+#: tiny studies for the paper figures (N = 4; model, perturbative and exact stages)
+STUDY_BLOCKS = {
+    "fig3": {"model": "xyz", "N": [4], "fixed": {"Jz": 1.0},
+             "sweep": {"J": [-0.8, -0.2], "dJ": [-0.2, 0.0, 0.2]}},
+    "fig4": {"model": "xyz", "N": [4], "fixed": {"Jz": 1.0},
+             "sweep": {"Jx": [-1.0, 1.0, 3.0], "Jy": [-1.0, 1.0, 3.0]}},
+    "fig6": {"model": "tfi", "N": [4], "fixed": {"Delta": -6.0},
+             "sweep": {"Jx": [0.0, 2.0, 4.0, 7.0]}},
+    "fig7": {"model": "tfi", "N": [4], "fixed": {}, "sweep": {"Jx": [-2.0, 2.0],
+                                                              "Delta": [-2.0, 2.0]}},
+    "fig9": {"model": "dicke", "N": [4, 8], "fixed": {"Gamma": 1.0},
+             "sweep": {"Omega": [0.0, 0.2, 0.4, 0.6]}},
+}
+STUDY_BLOCKS["figB"] = STUDY_BLOCKS["fig9"]
+#: synthetic scaling studies: drive, its values, fixed parameters, mean-field critical drive
+SCALING = {
+    "xyz": ("dJ", np.linspace(0.01, 2.4, 25), {"J": -0.8, "Jz": 1.0, "gamma": 1.0}, 1.868, 1),
+    "tfi": ("Jx", np.linspace(0.01, 8.0, 25), {"Delta": -6.0, "gamma": 1.0}, 6.042, 1),
+    "dicke": ("Omega", np.linspace(0.005, 0.6, 25), {"Gamma": 1.0}, 0.5, 2),
+}
+
+
+def synthetic_scaling(model: str, Ns: list[int], interior: bool = True) -> xr.Dataset:
+    """A scaling dataset with the real layout: smooth synthetic exact and PT curves and
+    located minima ξ²_min = 0.9 N^-0.2 (dicke: [1.5 (ln N + ln ln N + 0.5)/N]^(1/3)) at
+    d* = d_c (1 − 0.8 N^-0.4), assembled by :func:`scaling_dataset` (which adds the fits
+    when enough minima are interior)."""
+    drive, values, fixed, critical, order = SCALING[model]
+    N = np.asarray(Ns)[:, None]
+    x = values[None, :] / critical
+    xi2 = 1 - 0.6 * x ** order + 2.0 * np.clip(x - 0.9, 0, None) ** 2 * N
+    entropy = np.log1p(N * x ** 4)
+    coords = {"N": ("N", Ns, coordinate_attrs(model, "N")),
+              drive: (drive, values, coordinate_attrs(model, drive)),
+              **{k: ((), v, coordinate_attrs(model, k)) for k, v in fixed.items()}}
+    dims = ("N", drive)
+    exact = xr.Dataset({"xi2": (dims, xi2), "entropy": (dims, entropy),
+                        "purity": (dims, np.exp(-entropy)),
+                        "qfi": (dims, N / xi2 * (1 + 0.1 * x))}, coords=coords)
+    pt = xr.Dataset({"xi2": (dims, 1 - 0.6 * x ** order * (1 - 1 / N) + 0 * xi2)},
+                    coords=coords)
+    Nf = np.asarray(Ns, dtype=float)
+    xi2_min = (np.cbrt(1.5 * (np.log(Nf) + np.log(np.log(Nf)) + 0.5) / Nf) if model == "dicke"
+               else 0.9 * Nf ** -0.2)
+    minima = xr.Dataset({"xi2_min": ("N", xi2_min),
+                         "drive_at_min": ("N", critical * (1 - 0.8 * Nf ** -0.4)),
+                         "minimum_evaluations": ("N", np.full(len(Ns), 12)),
+                         "minimum_interior": ("N", np.full(len(Ns), int(interior)))},
+                        coords={"N": Ns})
+    return scaling_dataset(exact, pt, minima, model=model, drive=drive, order=order,
+                           critical_drive=critical)
+
+
+@pytest.fixture(scope="module")
+def datasets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
+    """Input paths by role, per output name, like :attr:`FigureJob.inputs`."""
+    where = tmp_path_factory.mktemp("figure_data")
+    inputs: dict[str, dict[str, str]] = {}
+    for model in SCALING:
+        Ns = [4, 8, 20, 50, 100, 200, 300, 1000] if model == "dicke" else [4, 6, 8, 10, 12]
+        synthetic_scaling(model, Ns).to_netcdf(where / f"scaling_{model}.nc")
+        inputs[f"scaling_{model}"] = {"scaling": str(where / f"scaling_{model}.nc")}
+        inputs[f"transition_{model}"] = inputs[f"scaling_{model}"]
+    inputs["minimal_uncertainty"] = {m: str(where / f"scaling_{m}.nc") for m in SCALING}
+    for name, block in STUDY_BLOCKS.items():
+        study = Study.from_config({"name": name, **block})
+        paths = {role: where / f"{name}_{role}.nc" for role in ("model", "perturbative", "exact")}
+        stages.write_model(study, paths["model"])
+        stages.write_perturbative(study, paths["model"], paths["perturbative"])
+        shards = [where / f"{name}_shard{k}.nc" for k in range(study.shards)]
+        for k, path in enumerate(shards):
+            stages.write_exact_shard(study, k, paths["model"], path)
+        stages.write_exact_gather(study, shards, paths["exact"])
+        inputs[name] = {role: str(path) for role, path in paths.items()}
+    inputs["fig9"]["scaling"] = inputs["scaling_dicke"]["scaling"]
+    return inputs
+
+
+def _output_names() -> list:
+    names = []
+    for name, spec in FIGURES.items():
+        if spec.source == "scaling":
+            names += [f"{name}_{model}" for model in SCALING]
+        else:
+            names.append(name)
+    return names
+
+
+@pytest.mark.parametrize("output", _output_names())
+def test_every_registered_figure_is_drawn(output: str, datasets: dict, tmp_path: Path) -> None:
+    spec = next(s for n, s in FIGURES.items() if output == n or output.startswith(n + "_")
+                and s.source == "scaling")
+    paths = {ext: str(tmp_path / f"{output}.{ext}") for ext in ("pdf", "png")}
+    draw_figure(spec.name, inputs=datasets[output], pdf=paths["pdf"], png=paths["png"],
+                provenance=str(tmp_path / f"{output}.json"), study=None, rule=f"figure_{output}")
+    assert Path(paths["png"]).stat().st_size > 10_000 and Path(paths["pdf"]).exists()
+
+
+def _labels(fig: Figure) -> list[str]:
+    """The legend entries of every panel."""
+    return [text.get_text() for ax in fig.axes if ax.get_legend()
+            for text in ax.get_legend().get_texts()]
+
+
+@pytest.mark.parametrize("model", sorted(SCALING))
+def test_scaling_figures_without_the_fits(model: str, tmp_path: Path) -> None:
+    """Too few interior minima: the dataset has no fits, and the figures say so."""
+    for interior, Ns in ((True, [4, 8]), (False, [4, 6, 8, 10, 12])):
+        ds = synthetic_scaling(model, Ns, interior=interior)
+        assert not {"nu", "nu_log", "mu", "drive_c_fit"} & set(ds.data_vars)
+        fig = draw_scaling({"scaling": ds})
+        assert "too few interior minima to fit" in _labels(fig)
+        fig.canvas.draw()  # lays the panels out
+        plt.close(fig)
+        fig = draw_transition({"scaling": ds})
+        assert ("minimum at the sweep end" in _labels(fig)) is not interior
+        plt.close(fig)
+    path = tmp_path / f"{model}.nc"
+    ds.to_netcdf(path)
+    draw_figure("minimal_uncertainty", inputs={model: str(path)}, pdf=str(tmp_path / "m.pdf"),
+                png=str(tmp_path / "m.png"), provenance=str(tmp_path / "m.json"), study=None,
+                rule="figure_minimal_uncertainty")
+
+
+def test_scaling_figure_draws_the_fits_and_the_dicke_asymptote() -> None:
+    ds = synthetic_scaling("dicke", [10, 20, 40, 80, 160])
+    assert {"nu", "nu_log", "mu", "drive_c_fit", "asymptote_s", "asymptote_b"} <= set(ds)
+    fig = draw_scaling({"scaling": ds})
+    labels = " ".join(_labels(fig))
+    assert r"\nu = " in labels and r"\mu = " in labels and "(mean field)" in labels
+    [line] = [line for line in fig.axes[1].lines if r"\ln\ln N" in line.get_label()]
+    N, xi2 = line.get_data()
+    s, b = float(ds["asymptote_s"]), float(ds["asymptote_b"])
+    assert s == pytest.approx(1.5, rel=1e-6) and b == pytest.approx(0.5, abs=1e-5)
+    np.testing.assert_allclose(xi2, np.cbrt(s * (np.log(N) + np.log(np.log(N)) + b) / N))
+    plt.close(fig)
+    fig = draw_scaling({"scaling": ds.drop_vars(["asymptote_s", "asymptote_b"])})
+    assert r"\ln\ln N" not in " ".join(_labels(fig))  # drawn only from the dataset's fit
+    plt.close(fig)
+
+
+def test_transition_draws_at_most_six_N_and_the_located_minima() -> None:
+    assert list(transition_Ns(np.array([4, 6, 8]))) == [4, 6, 8]
+    assert list(transition_Ns(np.array([10, 20, 50, 100, 200, 300, 1000]))) == [
+        20, 50, 100, 200, 300, 1000]
+    assert len(transition_Ns(np.arange(2, 40, 2))) == 6
+    ds = synthetic_scaling("dicke", [10, 20, 50, 100, 200, 300, 1000])
+    fig = draw_transition({"scaling": ds})
+    ax = fig.axes[0]
+    markers = [line for line in ax.lines if line.get_marker() == "o" and len(line.get_xdata())]
+    assert len(markers) == 6
+    # the Dicke drive as 2Ω/Γ: the minima at 2 d*/Γ, the mean-field line at 1
+    x = sorted(float(line.get_xdata()[0]) for line in markers)
+    expected = 2 * ds["drive_at_min"].sel(N=[20, 50, 100, 200, 300, 1000]).values
+    np.testing.assert_allclose(x, np.sort(expected))
+    assert ax.get_xlabel() == r"$2\Omega/\Gamma$"
+    plt.close(fig)
+
+
+def test_fig9_marks_the_located_minima_of_the_N_it_draws(datasets: dict) -> None:
+    data = {role: xr.load_dataset(path) for role, path in datasets["fig9"].items()}
+    fig = draw_fig9(data)
+    drawn = [line for line in fig.axes[0].lines if line.get_marker() == "o"
+             and len(line.get_xdata())]
+    assert len(drawn) == 2  # N = 4 and 8, in both the study and the scaling dataset
+    assert "located minimum" in _labels(fig)
+    plt.close(fig)
+    del data["scaling"]
+    fig = draw_fig9(data)
+    assert "located minimum" not in _labels(fig)
+    plt.close(fig)
+
+
+def test_values_with_errors_are_rounded_to_the_error() -> None:
+    assert value_pm(0.15526, 0.0034) == r"0.1553 \pm 0.0034"
+    assert value_pm(5.24, 65.7) == r"5 \pm 66"
+    assert value_pm(1.234, float("nan")) == "1.23"

@@ -71,7 +71,8 @@ def test_max_memory_lets_a_small_solve_through() -> None:
 def test_memory_estimate_grows_with_the_unknowns() -> None:
     xyz, dicke = MODELS["xyz"], MODELS["dicke"]
     assert peak_memory_bytes(xyz, 300) > 2 * peak_memory_bytes(xyz, 200)
-    assert peak_memory_bytes(dicke, 1000) > 4 * peak_memory_bytes(dicke, 300)
+    # the driven Dicke model's closed form: dense (N+1)^2 matrices
+    assert peak_memory_bytes(dicke, 20000) > 100 * peak_memory_bytes(dicke, 300)
     assert peak_memory_bytes(xyz, 100) > peak_memory_bytes(dicke, 100)
 
 

@@ -19,11 +19,16 @@ __all__ = ["peak_memory_bytes", "machine_memory_bytes", "available_memory_bytes"
 #: resident size of a process that has imported the scientific stack and the package
 _BASE_BYTES = 0.25e9
 #: local emission: peak bytes per physical unknown of the parity-reduced system (factors of
-#: the diagonal blocks, Krylov basis, work vectors)
-_LOCAL_BYTES_PER_UNKNOWN = 2700.0
+#: the diagonal blocks, Krylov basis, work vectors). Measured peaks of the strongly mixed
+#: xyz point (1.6, -2, 1), the worst case: 1.01 GB at N = 200 (1100 B per unknown above
+#: the base), 3.94 GB at N = 300 (1610 B); the Krylov basis grows with the iterations
+_LOCAL_BYTES_PER_UNKNOWN = 1700.0
 #: collective emission: bytes per LU factor entry (value and index) of the (N+1)^2 system,
 #: whose nested-dissection fill is about 12 (N+1)^2 log2(N+1) entries
 _COLLECTIVE_BYTES_PER_FILL = 28.0
+#: a closed-form steady state: a few dense (N+1)^2 complex matrices (ρ, its eigenvectors,
+#: the QFI generator); measured 0.17 GB in all at N = 1000
+_CLOSED_FORM_BYTES_PER_ENTRY = 100.0
 
 
 def local_unknowns(N: int, conserves_parity: bool) -> int:
@@ -34,6 +39,8 @@ def local_unknowns(N: int, conserves_parity: bool) -> int:
 
 def peak_memory_bytes(model: type[Model], N: int) -> float:
     """Estimated peak resident memory (bytes) of one exact solve of ``model`` at ``N``."""
+    if model.closed_form_steady_state is not Model.closed_form_steady_state:
+        return _BASE_BYTES + _CLOSED_FORM_BYTES_PER_ENTRY * (N + 1) ** 2
     if model.dissipation == "collective":
         dim = N + 1
         fill = 12.0 * dim ** 2 * math.log2(max(dim, 2))

@@ -1,7 +1,8 @@
 """Publication figures, drawn only from the study datasets (never recomputing physics).
 
 A figure is a draw function plus one :class:`FigureSpec` given to :func:`register`
-(the paper's figures in :mod:`.paper`, the finite-N figures in :mod:`.scaling`).
+(the paper's figures in :mod:`.paper`, the finite-N figures in :mod:`.scaling` and
+:mod:`.transition`).
 :func:`figure_jobs` lists a config's figure outputs for the workflow, and
 :func:`draw_figure` draws one in the common :data:`STYLE` and saves it as PDF and
 PNG with its provenance record.
@@ -9,7 +10,7 @@ PNG with its provenance record.
 
 from __future__ import annotations
 
-from . import paper, scaling  # noqa: F401  (register the figures)
+from . import paper, scaling, transition  # noqa: F401  (register the figures)
 from .registry import (FIGURES, FigureJob, FigureSpec, check_figure_study, figure_jobs,
                        register, study_figure_names, unregister)
 from .save import draw_figure, save_figure

@@ -15,8 +15,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .registry import FigureSpec, register
-from .style import (COLOURS, EXACT_STYLE, PT_STYLE, axis_label, drive_axis, fixed_parameters,
-                    method_legend)
+from .style import (COLOURS, EXACT_STYLE, MEAN_FIELD_STYLE, PT_STYLE, axis_label, drive_axis,
+                    drive_scale, fixed_parameters, mark_minimum, method_legend)
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -86,8 +86,7 @@ register(FigureSpec(
 def _angle_map(ax: Axes, ds: xr.Dataset, x: str, y: str, title: str) -> QuadMesh:
     """Squeezing angle θ/π over a parameter plane, cyclic colour map (θ is defined mod π)."""
     theta = ds["theta"].isel(N=0).transpose(y, x) / np.pi
-    cmap = plt.get_cmap("twilight").copy()
-    cmap.set_bad("0.85")
+    cmap = plt.get_cmap("twilight").with_extremes(bad="0.85")
     image = ax.pcolormesh(ds[x], ds[y], theta, cmap=cmap, vmin=0, vmax=1, shading="nearest",
                           rasterized=True)
     ax.set(xlabel=axis_label(ds, x), ylabel=axis_label(ds, y), title=title, aspect="equal")
@@ -264,21 +263,28 @@ def draw_fig9(data: Mapping[str, xr.Dataset]) -> Figure:
     data
         ``exact`` and ``perturbative`` datasets of a dicke study (Eq. 62) sweeping
         ``Omega``; second-order perturbation theory, ξ_R² = 1 − 2Ω²/Γ² (Eq. 70).
+        Optional ``scaling``: the dicke scaling dataset, whose located minima are
+        marked for the N drawn.
 
     Returns
     -------
     Figure
-        Exact ξ_R², one colour per N, PT of the largest N dashed, and the
-        superradiant transition 2Ω = Γ dotted.
+        Exact ξ_R², one colour per N, PT of the largest N dashed, the
+        superradiant transition 2Ω = Γ dotted, and the located minima.
     """
     exact, pt = data["exact"], data["perturbative"]
     drive, drive_label = drive_axis(exact)
+    scaling = data.get("scaling")
+    located = [N for N in exact["N"].values if scaling is not None and N in scaling["N"]]
     fig, ax = plt.subplots(figsize=(4.6, 3.4), constrained_layout=True)
     for colour, N in zip(COLOURS, exact["N"].values):
         ax.plot(drive, exact["xi2"].sel(N=N), color=colour, label=f"$N = {N}$", **EXACT_STYLE)
+        if N in located:
+            mark_minimum(ax, scaling, N, colour, drive_scale(scaling, "Omega")[0])
     ax.plot(drive, pt["xi2"].isel(N=-1), color="k", label="2nd-order PT", **PT_STYLE)
-    ax.axvline(1.0, color="0.3", linestyle=":", linewidth=1.0,
-               label=r"superradiant transition $2\Omega = \Gamma$")
+    if located:
+        ax.plot([], [], "o", color="0.2", label="located minimum")
+    ax.axvline(1.0, **MEAN_FIELD_STYLE, label=r"superradiant transition $2\Omega = \Gamma$")
     ax.axhline(1.0, color="0.5", linewidth=0.8)
     ax.set(xlabel=drive_label, ylabel=r"$\xi_R^2$", ylim=(0, 1.3),
            title="driven Dicke model, collective emission")
@@ -295,10 +301,13 @@ register(FigureSpec(
     N) and second-order pure-state perturbation theory, ξ_R² = 1 − 2Ω²/Γ² (dashed, Eq. 70).
     Dotted: the superradiant transition 2Ω/Γ = 1.
 
+    Markers: the minimum of the exact ξ_R² located by bounded minimisation on exact solves
+    (finite-N scaling study of the model, where there is one), for the N drawn.
+
     **What to look for:** the quadratic onset of squeezing; agreement with perturbation theory
     over roughly half of the paramagnetic phase; a minimum that deepens with N just below the
     transition, and the loss of squeezing beyond it.
-    """))
+    """, with_scaling=True))
 
 
 def draw_figB(data: Mapping[str, xr.Dataset]) -> Figure:

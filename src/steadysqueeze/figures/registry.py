@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from ..studies import ConfigError
@@ -73,6 +73,11 @@ class FigureSpec:
         ``None`` for a figure that reads several studies, which must stay apart.
     message
         Short description for the workflow log: ``"Drawing NAME: MESSAGE"``.
+    with_scaling
+        ``"study"`` only: also read ``results/scaling/{model}.nc`` as role ``scaling``
+        when config ``scaling:`` has a study of the figure's model (the draw function
+        must do without it otherwise). The job then reads two studies, so it leaves
+        ``group`` unless the scaling study is the figure's own study.
     """
 
     name: str
@@ -85,6 +90,7 @@ class FigureSpec:
     category: str = "Paper figures"
     group: str | None = "post"
     message: str = ""
+    with_scaling: bool = False
 
     def __post_init__(self) -> None:
         """Check the name and source; store ``sweep`` as a frozenset."""
@@ -96,6 +102,8 @@ class FigureSpec:
         object.__setattr__(self, "sweep", frozenset(self.sweep))
         if self.source == "study" and (self.model is None or not self.sweep):
             raise ValueError(f"figure {self.name!r}: a study figure needs model and sweep")
+        if self.with_scaling and self.source != "study":
+            raise ValueError(f"figure {self.name!r}: with_scaling is for study figures")
 
 
 #: the registered figures by name, in registration order
@@ -295,9 +303,11 @@ def figure_jobs(config: _Config) -> list[FigureJob]:
     Returns
     -------
     list of FigureJob
-        First the config's ``figures:`` in their order, then, in registration order,
-        each ``"scaling"`` figure once per model of ``scaling:`` and each
-        ``"all_scaling"`` figure once (neither without a scaling study).
+        First the config's ``figures:`` in their order (with role ``scaling`` if the
+        spec is ``with_scaling`` and ``scaling:`` has its model; such a job has no group
+        when that is another study), then, in registration order, each ``"scaling"``
+        figure once per model of ``scaling:`` and each ``"all_scaling"`` figure once
+        (neither without a scaling study).
 
     Raises
     ------
@@ -309,8 +319,15 @@ def figure_jobs(config: _Config) -> list[FigureJob]:
     for figure, study_name in config.figures.items():
         study = config.studies[study_name]
         check_figure_study(figure, study)
+        spec = FIGURES[figure]
         inputs = {role: f"results/{stage}/{study_name}.nc" for role, stage in STUDY_ROLES.items()}
-        jobs.append(_job(FIGURES[figure], figure, inputs, study, models))
+        scaling_study = config.scaling.get(study.model) if spec.with_scaling else None
+        if scaling_study is not None:
+            inputs["scaling"] = _scaling_path(study.model)
+        job = _job(spec, figure, inputs, study, models)
+        if scaling_study not in (None, study_name):  # two studies: no shared "post" job
+            job = replace(job, group=None)
+        jobs.append(job)
     for spec in FIGURES.values():
         if spec.source == "scaling":
             jobs += [_job(spec, f"{spec.name}_{model}", {"scaling": _scaling_path(model)},

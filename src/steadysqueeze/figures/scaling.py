@@ -1,8 +1,10 @@
 """Finite-N figures (not in the paper), drawn from the scaling datasets.
 
 ``results/scaling/{model}.nc`` (:mod:`steadysqueeze.scaling`) holds, per N, the onset
-of squeezing, the deepest squeezing, the range of validity of perturbation theory
-and the entropy of the exact steady state, plus ξ_R⁻² and QFI/N at every drive.
+of squeezing, the located minimum of the exact squeezing (with power-law fits over N),
+the range of validity of perturbation theory, and per drive the entropy and purity of
+the exact steady state, ξ_R⁻² and QFI/N. ξ_R² through the transition is drawn in
+:mod:`.transition`.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .registry import FigureSpec, register
-from .style import COLOURS, PT_STYLE, axis_label, fixed_parameters, n_colours
+from .style import (COLOURS, MEAN_FIELD_STYLE, PT_STYLE, drive_scale,
+                    fixed_parameters, log_log, n_axis, n_colours, value_pm)
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -35,8 +38,10 @@ def _onset_panel(ax: Axes, ds: xr.Dataset) -> None:
     ax.plot(0, float(ds["onset_exact_extrapolated"]), "s", color=COLOURS[0], mfc="none",
             label=r"exact, extrapolated $N\to\infty$")
     power = "" if order == 1 else f"^{order}"
+    unit = ds[drive].attrs.get("units", "1")
+    unit = "" if unit == "1" else rf" / $\{unit}^{{-{order}}}$"
     ax.set(xlabel="$1/N$", title="(a) onset of squeezing",
-           ylabel=rf"$\lim\,(1-\xi_R^2)/|{ds[drive].attrs.get('latex', drive)}|{power}$")
+           ylabel=rf"$\lim\,(1-\xi_R^2)/|{ds[drive].attrs.get('latex', drive)}|{power}$" + unit)
     ax.ticklabel_format(axis="y", useOffset=False)
     onsets = np.concatenate([ds["onset_exact"].values, ds["onset_pt"].values])
     centre = float(np.mean(onsets))
@@ -45,67 +50,162 @@ def _onset_panel(ax: Axes, ds: xr.Dataset) -> None:
     ax.legend(frameon=False)
 
 
-def _deepest_panel(ax: Axes, ds: xr.Dataset) -> None:
-    """(b) Deepest exact squeezing over the sweep, and the drive where it occurs."""
-    Ns = ds["N"].values
-    ax.plot(Ns, ds["xi2_min"], "o-", color=COLOURS[0], label=r"$\min \xi_R^2$")
-    ax.set(xlabel="$N$", ylabel=r"minimum of exact $\xi_R^2$",
-           title="(b) deepest squeezing over the sweep")
-    twin = ax.twinx()
-    twin.plot(Ns, ds["drive_at_min"], "s--", color=COLOURS[1], mfc="none")
-    twin.set_ylabel(f"drive at the minimum, {axis_label(ds, ds.attrs['drive'])}",
-                    color=COLOURS[1])
-    twin.grid(False)
+def _fit_label(ds: xr.Dataset, name: str, symbol: str) -> str:
+    """``symbol = value ± stderr`` of fitted variable ``name``, the window spread in square
+    brackets, and a warning where the standard error exceeds the value."""
+    value, error = float(ds[name]), float(ds.get(name + "_stderr", np.nan))
+    spread = float(ds.get(name + "_window_spread", np.nan))
+    return (f"${symbol} = {value_pm(value, error)}$"
+            + (f" [{spread:.2g}]" if np.isfinite(spread) and spread > 0 else "")
+            + (" (unconstrained)" if error > abs(value) else ""))
+
+
+def _legend_below(ax: Axes) -> None:
+    """The legend of a fit panel, under its x axis (the points span the whole panel)."""
+    ax.legend(frameon=False, fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.16))
+
+
+def _minima_points(ax: Axes, Ns: np.ndarray, y: np.ndarray, inside: np.ndarray,
+                   label: str) -> None:
+    """Located minima against N: filled inside the sweep, hollow at its end."""
+    if inside.any():
+        ax.plot(Ns[inside], y[inside], "o", color=COLOURS[0], label=label)
+    if not inside.all():
+        ax.plot(Ns[~inside], y[~inside], "o", color=COLOURS[0], mfc="white",
+                label="at the sweep end (bound)")
+
+
+def _asymptote(ds: xr.Dataset, N: np.ndarray) -> np.ndarray:
+    """The fitted large-N form [s (ln N + ln ln N + b)/N]^(1/3) of the driven-Dicke minimum
+    (s = 3/2 unless fitted), NaN where the bracket is not positive."""
+    s = float(ds["asymptote_s"]) if "asymptote_s" in ds else 1.5
+    bracket = s * (np.log(N) + np.log(np.log(N)) + float(ds["asymptote_b"])) / N
+    return np.cbrt(np.where(bracket > 0, bracket, np.nan))
+
+
+def _xi2_min_panel(ax: Axes, ds: xr.Dataset) -> None:
+    """(b) Deepest exact squeezing against N, log–log, with the fitted power laws."""
+    Ns, inside = ds["N"].values, ds["minimum_interior"].values > 0
+    _minima_points(ax, Ns, ds["xi2_min"].values, inside, r"located minimum $\xi^2_{\min}$")
+    grid = np.geomspace(Ns.min(), Ns.max(), 60)
+    for name, colour, form, log in (("nu", COLOURS[1], r"a N^{-\nu}", False),
+                                    ("nu_log", COLOURS[2], r"a N^{-\nu}(\ln N)^{1/3}", True)):
+        if name not in ds:
+            continue
+        attrs = ds[name].attrs
+        curve = attrs["fit_a"] * grid ** -float(ds[name]) * (np.log(grid) ** (1 / 3) if log else 1)
+        ax.plot(grid, curve, color=colour, linewidth=1.0,
+                label=f"${form}$: " + _fit_label(ds, name, r"\nu"))
+        window = f"fits over $N = {attrs['fit_N_min']}$–${attrs['fit_N_max']}$"
+    if "asymptote_b" in ds:  # the exact large-N driven-Dicke steady state
+        fitted = [_fit_label(ds, name, symbol) for name, symbol in
+                  (("asymptote_s", "s"), ("asymptote_b", "b")) if name in ds]
+        ax.plot(grid, _asymptote(ds, grid), color="0.6", linewidth=0.8,
+                label=r"$[s(\ln N + \ln\ln N + b)/N]^{1/3}$: " + ", ".join(fitted))
+    if "nu" in ds:
+        ax.plot([], [], " ", label=window + " [window spread]")
+    else:
+        ax.plot([], [], " ", label="too few interior minima to fit")
+    ax.set(xlabel="$N$", ylabel=r"$\xi^2_{\min}$ (exact)", title="(b) deepest squeezing")
+    log_log(ax, Ns)
+    _legend_below(ax)
+
+
+def _approach_panel(ax: Axes, ds: xr.Dataset) -> None:
+    """(c) Distance of the minimum from the mean-field transition, 1 − d*/d_c, log–log."""
+    drive = ds.attrs["drive"]
+    latex = ds[drive].attrs.get("latex", drive)
+    unit = ds[drive].attrs.get("units", "1")
+    unit = "" if unit == "1" else rf"\,\{unit}"
+    star, d_c = "{%s}^*" % latex, rf"({latex})_c" if "_" in latex else f"{latex}_c"
+    Ns, inside = ds["N"].values, ds["minimum_interior"].values > 0
+    critical = float(ds["drive_c_mean_field"])
+    gap = 1 - np.abs(ds["drive_at_min"].values) / critical
+    positive = gap > 0
+    _minima_points(ax, Ns[positive], gap[positive], inside[positive], "located minima")
+    if "mu" in ds:
+        grid = np.geomspace(Ns.min(), Ns.max(), 60)
+        fit_gap = 1 - (float(ds["drive_c_fit"])
+                       + ds["mu"].attrs["fit_a"] * grid ** -float(ds["mu"])) / critical
+        ax.plot(grid, np.where(fit_gap > 0, fit_gap, np.nan), color=COLOURS[1], linewidth=1.0,
+                label=rf"${star} = {d_c} + a N^{{-\mu}}$: " + _fit_label(ds, "mu", r"\mu"))
+        fitted = value_pm(float(ds["drive_c_fit"]), float(ds["drive_c_fit_stderr"]))
+        ax.plot([], [], " ", label=rf"${d_c} = {fitted}{unit}$ (fit)")
+    else:
+        ax.plot([], [], " ", label="too few interior minima to fit")
+    ax.plot([], [], " ", label=rf"${d_c}^{{\rm MF}} = {critical:.4g}{unit}$ (mean field)")
+    if (~positive).any():
+        ax.plot([], [], " ", label=f"{(~positive).sum()} N with the minimum past mean field")
+    ax.set(xlabel="$N$", ylabel=rf"$1 - |{star}|/{d_c}^{{\rm MF}}$",
+           title="(c) approach of the minimum to the transition")
+    if positive.any():
+        log_log(ax, Ns)
+    _legend_below(ax)
 
 
 def _validity_panel(ax: Axes, ds: xr.Dataset) -> None:
-    """(c) Drive up to which the PT squeezing deficit is within 1 % and 10 % of exact."""
+    """(d) Drive up to which the PT squeezing deficit is within 1 % and 10 % of exact."""
     Ns = ds["N"].values
-    sweep_end = float(np.abs(ds[ds.attrs["drive"]]).max())
+    factor, xlabel = drive_scale(ds, ds.attrs["drive"])
+    sweep_end = factor * float(np.abs(ds[ds.attrs["drive"]]).max())
     for colour, (key, marker, text) in zip(COLOURS, (("pt_validity_1pct", "o", "1 %"),
                                                      ("pt_validity_10pct", "s", "10 %"))):
-        values = ds[key].values
+        values = factor * ds[key].values
         beyond = np.isinf(values)
         ax.plot(Ns, np.where(beyond, np.nan, values), marker + "-", color=colour,
                 label=f"PT deficit off by {text}")
         if beyond.any():  # PT within the threshold over the whole sweep
             ax.plot(Ns[beyond], np.full(beyond.sum(), sweep_end), "^", color=colour, mfc="none",
                     label=f"{text}: not reached up to the sweep end")
-    ax.set(xlabel="$N$", ylabel=f"validity range of PT, {axis_label(ds, ds.attrs['drive'])}",
-           title="(c) range of validity of perturbation theory")
+    if Ns.max() > 10 * Ns.min():
+        n_axis(ax, Ns)
+    ax.set(xlabel="$N$", ylabel=f"validity range of PT, {xlabel}",
+           title="(d) range of validity of perturbation theory")
     ax.legend(frameon=False, loc="best", fontsize=7)  # the least covered corner
 
 
-def _entropy_panel(ax: Axes, ds: xr.Dataset) -> None:
-    """(d) Von Neumann entropy of the exact steady state versus the drive, per N."""
+def _state_panel(ax: Axes, ds: xr.Dataset, name: str, ylabel: str, title: str) -> None:
+    """Exact steady-state quantity ``name`` against the drive, one colour per N, with the
+    mean-field transition dotted."""
     drive = ds.attrs["drive"]
+    factor, xlabel = drive_scale(ds, drive)
     Ns = ds["N"].values
     for colour, N in zip(n_colours(Ns), Ns):
-        ax.plot(ds[drive], ds["entropy"].sel(N=N), color=colour, label=f"$N = {N}$")
-    ax.set(xlabel=axis_label(ds, drive), ylabel="von Neumann entropy / nat",
-           title="(d) entropy of the exact steady state")
-    ax.legend(frameon=False, ncol=2, fontsize=6)
+        ax.plot(factor * ds[drive], ds[name].sel(N=N), color=colour, label=f"$N = {N}$")
+    critical = factor * float(ds["drive_c_mean_field"])
+    if critical <= 1.5 * float(np.abs(factor * ds[drive]).max()):
+        ax.axvline(critical, **MEAN_FIELD_STYLE, label="mean-field transition")
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
 
 
 def draw_scaling(data: Mapping[str, xr.Dataset]) -> Figure:
-    """Finite-N scaling of one model: onset, deepest squeezing, PT validity, entropy.
+    """Finite-N scaling of one model: onset, deepest squeezing, approach to the transition,
+    PT validity, entropy and purity.
 
     Parameters
     ----------
     data
-        ``scaling``: the model's ``results/scaling/{model}.nc``.
+        ``scaling``: the model's ``results/scaling/{model}.nc``; the fits (``nu``,
+        ``nu_log``, ``mu``, ``drive_c_fit``) and ``asymptote_b`` are drawn if present.
 
     Returns
     -------
     Figure
-        Four panels (a)–(d), see :func:`_onset_panel` … :func:`_entropy_panel`.
+        Six panels (a)–(f) on a 2 × 3 grid.
     """
     ds = data["scaling"]
-    fig, axes = plt.subplots(2, 2, figsize=(7.2, 5.6), constrained_layout=True)
+    fig, axes = plt.subplots(2, 3, figsize=(11.0, 7.6), constrained_layout=True)
     _onset_panel(axes[0, 0], ds)
-    _deepest_panel(axes[0, 1], ds)
+    _xi2_min_panel(axes[0, 1], ds)
+    _approach_panel(axes[0, 2], ds)
     _validity_panel(axes[1, 0], ds)
-    _entropy_panel(axes[1, 1], ds)
+    _state_panel(axes[1, 1], ds, "entropy", "von Neumann entropy / nat",
+                 "(e) entropy of the exact steady state")
+    _state_panel(axes[1, 2], ds, "purity", r"purity Tr$\,\rho^2$",
+                 "(f) purity of the exact steady state")
+    log_log(axes[1, 2], x=False)
+    axes[1, 2].legend(frameon=False, fontsize=6.5, ncol=2 if ds.sizes["N"] > 4 else 1,
+                      loc="lower left")
     fixed = fixed_parameters(ds)
     fig.suptitle(f"finite-N scaling, model {ds.attrs['model_name']}"
                  + (f": {fixed}" if fixed else ""))
@@ -120,14 +220,25 @@ register(FigureSpec(
     N = {N}. **(a)** Onset coefficient lim (1 − ξ_R²) / abs(drive)^p (p = 1 for
     the two-emitter drives of xyz and tfi, Eq. 30; p = 2 for the Rabi drive of the Dicke model,
     Eq. 70), exact (Richardson-extrapolated from the two smallest drives) and perturbative,
-    against 1/N, with a linear extrapolation to N → ∞. **(b)** Deepest exact squeezing over the
-    sweep and the drive where it occurs. **(c)** Range of validity of perturbation theory: the
-    drive at which the perturbative squeezing deficit 1 − ξ² differs from the exact one by
-    1 % and 10 %. **(d)** Von Neumann entropy of the exact steady state (PIQS degeneracy
-    weights) versus the drive.
+    against 1/N, with a linear extrapolation to N → ∞. **(b)** Located minimum ξ²_min of the
+    exact ξ_R² over the drive (bounded minimisation on exact solves; hollow: at the end of the
+    sweep, a bound only) against N, log–log, with the fits a N^−ν and a N^−ν (ln N)^1/3 over
+    the largest N whose minimum is inside the sweep (exponent ± standard error; in square
+    brackets the spread as the fit window moves by one N); for the Dicke model, where
+    available, the large-N asymptote [(3/2)(ln N + ln ln N + b)/N]^1/3 of the exact steady
+    state (grey).
+    **(c)** Distance 1 − d*/d_c of the drive d* at the minimum from the mean-field critical
+    drive d_c, log–log, with the fit d* = d_c + a N^−μ (exponent ± standard error, and the
+    fitted d_c against the mean-field one). Fits are left out where too few N have their
+    minimum inside the sweep. **(d)** Range of validity of perturbation theory: the drive at
+    which the perturbative squeezing deficit 1 − ξ² differs from the exact one by 1 % and
+    10 %. **(e)** Von Neumann entropy and **(f)** purity (log scale) of the exact steady state
+    (PIQS degeneracy weights) versus the drive, one colour per N; dotted: the mean-field
+    transition.
 
-    **What to look for:** whether the range of validity of perturbation theory shrinks with N,
-    and whether the steady-state entropy stays small (subextensive) in the squeezed regime.
+    **What to look for:** ν and μ stable against the fit window; the fitted d_c close to the
+    mean-field value; whether the range of validity of perturbation theory shrinks with N; the
+    entropy staying small (subextensive) in the squeezed regime and growing past the transition.
     """))
 
 
@@ -142,19 +253,27 @@ def draw_minimal_uncertainty(data: Mapping[str, xr.Dataset]) -> Figure:
     Returns
     -------
     Figure
-        One panel per model: QFI/N against ξ_R⁻², one curve per N, and the diagonal.
+        One panel per model: QFI/N against ξ_R⁻², log–log (past the transition both
+        fall by orders of magnitude), one curve per N, the diagonal, and ξ_R² = 1.
     """
-    fig, axes = plt.subplots(1, len(data), figsize=(3.2 * len(data), 3.2),
+    fig, axes = plt.subplots(1, len(data), figsize=(3.4 * len(data), 3.6),
                              constrained_layout=True, squeeze=False)
     for ax, (model, ds) in zip(axes[0], data.items()):
         Ns = ds["N"].values
         for colour, N in zip(n_colours(Ns), Ns):
-            ax.plot(ds["inverse_xi2"].sel(N=N), ds["qfi_over_N"].sel(N=N), ".-", color=colour,
-                    markersize=3, linewidth=0.8, label=f"$N = {N}$")
-        top = float(max(ds["inverse_xi2"].max(), ds["qfi_over_N"].max()))
-        ax.plot([1, top], [1, top], "k--", linewidth=1.0, label=r"$\xi_R^{-2} = $ QFI$/N$")
-        ax.set(xlabel=r"$\xi_R^{-2}$", ylabel="QFI$/N$", title=f"model {model}")
-        ax.legend(frameon=False, fontsize=6, ncol=2)
+            x, y = ds["inverse_xi2"].sel(N=N), ds["qfi_over_N"].sel(N=N)
+            keep = (x > 0) & (y > 0)
+            ax.plot(x[keep], y[keep], ".-", color=colour, markersize=3, linewidth=0.8,
+                    label=f"$N = {N}$")
+        values = np.concatenate([ds["inverse_xi2"].values.ravel(), ds["qfi_over_N"].values.ravel()])
+        values = values[values > 0]
+        ends = [float(values.min()) / 1.2, float(values.max()) * 1.2]
+        ax.plot(ends, ends, "k--", linewidth=1.0, label=r"$\xi_R^{-2} = $ QFI$/N$")
+        ax.axvline(1.0, color="0.5", linewidth=0.8)
+        ax.set(xlabel=r"$\xi_R^{-2}$ (squeezed: $> 1$)", ylabel="QFI$/N$",
+               title=f"model {model}", xlim=ends, ylim=ends)
+        log_log(ax)
+        ax.legend(frameon=False, fontsize=6, ncol=2, loc="lower right")  # below the bound
     fig.suptitle("minimal uncertainty (Eq. 21): points on the diagonal saturate the bound")
     return fig
 
@@ -165,10 +284,11 @@ register(FigureSpec(
     caption="""
     **Minimal uncertainty** (new; paper Eqs. 20–21, 33, 71) — for every model of the
     finite-N studies ({models}) and every N, QFI/N of the anti-squeezed component against
-    ξ_R⁻², one point per drive value. The bound ξ_R⁻² ≤ QFI/N holds for every state; equality
-    (dashed diagonal) marks a minimal-uncertainty state, for which squeezing is the optimal
-    metrological resource.
+    ξ_R⁻², one point per drive value, log–log (grey: ξ_R² = 1; squeezed states to its
+    right). The bound ξ_R⁻² ≤ QFI/N holds for every state; equality (dashed diagonal) marks a
+    minimal-uncertainty state, for which squeezing is the optimal metrological resource.
 
     **What to look for:** points on the diagonal at weak drive (the perturbative regime), and
-    where they leave it as the steady state becomes mixed.
+    where they leave it as the steady state becomes mixed past the transition (to the left
+    of the grey line, where both quantities fall).
     """))

@@ -1,6 +1,6 @@
 """Job resources of the workflow's rules: memory and runtime of the exact solves.
 
-Upper bounds from ``benchmarks/bench_exact.py`` and the default run (2 cores), see
+From ``benchmarks/bench_exact.py`` and the default run (2 cores), see
 ``benchmarks/README.md``.
 """
 
@@ -8,24 +8,25 @@ from __future__ import annotations
 
 import os
 
+from ..exact.memory import peak_memory_bytes
 from ..models import Model
 
 __all__ = ["exact_job_resources", "local_memory_budget_mb"]
 
 
 def exact_job_resources(model: type[Model], N: int) -> dict[str, float]:
-    """Memory (MB) of one exact solve at N and its runtime (minutes per point).
+    """Memory (MB) of an exact job at N and its runtime (minutes per point).
 
-    Local emission at N = 300 took 14 s / 3.8 GB (paramagnetic) to 207 s / 6.2 GB
-    (strongly mixed ferromagnetic point) per point, and a finite-N shard of 14 points
-    near the mean-field transition peaked at 13.1 GB; N = 100 at most 1.5 s / 0.2 GB.
-    Memory grows with the ~N³/12 unknowns, time faster. Collective emission at N = 300
-    (one J = N/2 block): 0.5 s and 0.4 GB per point.
+    Memory: the estimated peak of one solve (:func:`~steadysqueeze.exact.memory.
+    peak_memory_bytes`) with room for a scan, which holds its predecessor's solution and
+    preconditioner while it refactorises. Runtime: local emission at N = 300 took up to
+    200 s per point past the transition on a loaded 2-core machine, N = 100 a few
+    seconds, growing like N⁴; collective emission (closed form) ~1 s per point at N = 1000.
     """
+    mem_mb = int(1.5 * peak_memory_bytes(model, N) / 1e6) + 200
     if model.dissipation == "collective":
-        return {"mem_mb": 1000, "runtime": 0.05}
-    unknowns = (N + 1) * (N + 2) * (N + 3) / 12
-    return {"mem_mb": int(1000 + 6000 * unknowns / 1e6), "runtime": 0.05 + 4 * (N / 300) ** 4}
+        return {"mem_mb": mem_mb, "runtime": 0.05 + 0.05 * (N / 1000) ** 2}
+    return {"mem_mb": mem_mb, "runtime": 0.05 + 4 * (N / 300) ** 4}
 
 
 def local_memory_budget_mb(fraction: float = 0.85) -> int:
