@@ -20,7 +20,7 @@ import numpy as np
 from . import __version__, exact, perturbative
 from .exact.memory import available_memory_bytes, format_gb, peak_memory_bytes
 from .state import SolverError
-from .models import MODELS, ModelInputError, make_model
+from .models import MODELS, make_model
 from .observables import Squeezing, analyze
 
 __all__ = ["main", "build_parser"]
@@ -90,14 +90,37 @@ def _jsonable(result: Squeezing, extra: dict[str, Any]) -> dict[str, Any]:
     return {k: clean(v) for k, v in out.items()}
 
 
+def _declared_models(path: str | None) -> dict[str, Any]:
+    """The models declared in ``--models FILE`` (a ``models:`` mapping), by name."""
+    if path is None:
+        return {}
+    from .models.declared import load_declarations
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            declared = load_declarations(handle.read())
+    except OSError as exc:
+        raise UsageError(f"--models {path}: {exc.strerror}") from None
+    except ValueError as exc:   # DeclarationError
+        raise UsageError(f"--models {path}: {exc}") from None
+    clash = sorted(set(declared) & set(MODELS))
+    if clash:
+        raise UsageError(f"--models {path}: {', '.join(clash)} is a built-in model name")
+    return declared
+
+
 def solve(args: argparse.Namespace) -> dict[str, Any]:
     N = _parse_N(args.N)
     params = dict(_parse_param(p) for p in args.param)
     if args.method not in METHODS:
         raise UsageError(f"--method must be one of {', '.join(METHODS)}, got {args.method!r}")
+    declared = _declared_models(args.models)
     try:
-        model = make_model(args.model, params)
-    except ModelInputError as exc:
+        if args.model in declared:
+            model = declared[args.model].from_parameters(params)
+        else:
+            model = make_model(args.model, params)
+    except ValueError as exc:   # ModelInputError, or DeclarationError evaluating a rate
         raise UsageError(str(exc)) from None
     header: dict[str, Any] = {"model": model.name, "N": N,
                               "parameters": {p: getattr(model, p) for p in model.parameter_names()},
@@ -123,7 +146,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     s = commands.add_parser("solve", help="observables at one parameter point, as JSON")
-    s.add_argument("model", help=f"one of {', '.join(MODELS)}")
+    s.add_argument("model", help=f"one of {', '.join(MODELS)}, or a model of --models")
+    s.add_argument("--models", default=None, metavar="FILE",
+                   help="YAML file with a 'models:' mapping of declared models "
+                        "(see steadysqueeze.models.declared)")
     s.add_argument("--N", required=True, help="number of emitters (integer >= 2)")
     s.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    help="model parameter in units of the decay rate (repeatable); "

@@ -35,6 +35,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..models import Model
+from ..models.declared import DeclaredModel
 from ..spin import CollectiveSpin, spin_values
 
 __all__ = ["LocalEmissionLiouvillian", "CollectiveEmissionLiouvillian", "Liouvillian",
@@ -276,6 +277,9 @@ Liouvillian = LocalEmissionLiouvillian | CollectiveEmissionLiouvillian
 
 def liouvillian(model: Model, N: int) -> Liouvillian:
     """The Liouvillian of ``model`` on its physical unknowns."""
+    if isinstance(model, DeclaredModel):
+        from .general import GeneralLiouvillian   # general.py subclasses a class of this module
+        return GeneralLiouvillian(model, N)
     if model.dissipation == "local":
         return LocalEmissionLiouvillian(model, N)
     return CollectiveEmissionLiouvillian(model, N)

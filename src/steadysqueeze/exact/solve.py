@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..models import Model
+from ..models.declared import DeclaredModel
 from ..state import SteadyState, check_physical
 from .direct import solve_direct
 from .krylov import KrylovSolution, solve_krylov
@@ -32,6 +33,11 @@ def _check_N(N: int) -> int:
 def chosen_method(model: Model, N: int, options: SolverOptions) -> str:
     """``"direct"``, ``"krylov"`` or ``"closed-form"``: what ``options.method`` means for
     this model and N."""
+    if isinstance(model, DeclaredModel):
+        if options.method not in ("auto", "direct"):
+            raise ValueError(f"method {options.method!r}: the declared model {model.name} is "
+                             "solved by sparse LU only (use 'direct' or 'auto')")
+        return "direct"
     local = model.dissipation == "local"
     has_closed_form = model.closed_form_steady_state.__func__ is not Model.closed_form_steady_state
     if options.method == "closed-form" and not has_closed_form:
@@ -62,7 +68,7 @@ def _checked_state(model: Model, N: int, options: SolverOptions, method: str) ->
     raw = closed if closed is not None else L.unpack(solve_direct(L))
     blocks, asym = _hermitize(raw)
     residual = float(np.abs(L.matvec(L.pack(blocks))).max()) / L.rate_scale
-    local = isinstance(L, LocalEmissionLiouvillian)
+    local = isinstance(L, LocalEmissionLiouvillian) and not getattr(L, "collective", False)
     label = "closed-form" if closed is not None else "sparse-lu"
     state = SteadyState(N=N, blocks=blocks, residual=residual, method=label,
                         info={"unknowns": float(L.size), "antihermitian": asym,

@@ -83,6 +83,9 @@ def perturbed_state(model: Model, N: int, order: int) -> PerturbedState:
     """Corrections to the steady state up to ``order`` (1 or 2), Eqs. 12–13."""
     if order not in (1, 2):
         raise ValueError(f"order must be 1 or 2, got {order!r}")
+    if not getattr(model, "supports_perturbation", True):
+        raise PerturbationError(f"{model.name}: declared with 'hamiltonian:' only; declare "
+                                "'h0:' and 'drive:' (Eq. 36) for the perturbation theory")
     spin = CollectiveSpin(N / 2)
     eps = unperturbed_energies(model, N)
     if np.any(np.abs(eps[1:]) < 1e-14 * max(1.0, model.rate)):
