@@ -17,12 +17,15 @@ __all__ = ["peak_memory_bytes", "machine_memory_bytes", "available_memory_bytes"
            "local_unknowns"]
 
 #: resident size of a process that has imported the scientific stack and the package
-_BASE_BYTES = 0.25e9
-#: local emission: peak bytes per physical unknown of the parity-reduced system (factors of
-#: the diagonal blocks, Krylov basis, work vectors). Measured peaks of the strongly mixed
-#: xyz point (1.6, -2, 1), the worst case: 1.01 GB at N = 200 (1100 B per unknown above
-#: the base), 3.94 GB at N = 300 (1610 B); the Krylov basis grows with the iterations
-_LOCAL_BYTES_PER_UNKNOWN = 1700.0
+_BASE_BYTES = 0.12e9
+#: local emission, above the base: peak = _LOCAL_REFERENCE_BYTES (u / _LOCAL_REFERENCE_UNKNOWNS)
+#: ** _LOCAL_EXPONENT for u parity-reduced unknowns (block factors whose fill grows with the
+#: block size, and a Krylov basis that grows with the iterations). Measured peaks at the
+#: strongly mixed xyz point (1.6, -2, 1), the worst case: 0.16 GB at N = 100, 1.01 GB at
+#: N = 200, 3.94 GB at N = 300; this errs high by 1.0-1.2x there
+_LOCAL_REFERENCE_BYTES = 4.6e9
+_LOCAL_REFERENCE_UNKNOWNS = 2_295_276     # N = 300
+_LOCAL_EXPONENT = 1.35
 #: collective emission: bytes per LU factor entry (value and index) of the (N+1)^2 system,
 #: whose nested-dissection fill is about 12 (N+1)^2 log2(N+1) entries
 _COLLECTIVE_BYTES_PER_FILL = 28.0
@@ -45,7 +48,9 @@ def peak_memory_bytes(model: type[Model], N: int) -> float:
         dim = N + 1
         fill = 12.0 * dim ** 2 * math.log2(max(dim, 2))
         return _BASE_BYTES + _COLLECTIVE_BYTES_PER_FILL * fill
-    return _BASE_BYTES + _LOCAL_BYTES_PER_UNKNOWN * local_unknowns(N, model.conserves_parity)
+    unknowns = local_unknowns(N, model.conserves_parity)
+    return _BASE_BYTES + _LOCAL_REFERENCE_BYTES * (unknowns / _LOCAL_REFERENCE_UNKNOWNS) \
+        ** _LOCAL_EXPONENT
 
 
 def machine_memory_bytes() -> float:
