@@ -339,6 +339,7 @@ def test_transition_draws_at_most_six_N_and_the_located_minima() -> None:
     assert list(transition_Ns(np.array([10, 20, 50, 100, 200, 300, 1000]))) == [
         20, 50, 100, 200, 300, 1000]
     assert len(transition_Ns(np.arange(2, 40, 2))) == 6
+    assert list(transition_Ns(np.array([20, 30, 40, 50, 70, 100, 150]))) == [20, 50, 100, 150]
     ds = synthetic_scaling("dicke", [10, 20, 50, 100, 200, 300, 1000])
     fig = draw_transition({"scaling": ds})
     ax = fig.axes[0]

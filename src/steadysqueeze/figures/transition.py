@@ -33,12 +33,13 @@ XI2_TOP = 1.3
 
 
 def transition_Ns(Ns: np.ndarray) -> np.ndarray:
-    """The N to draw: those of :data:`PREFERRED_N` present (if two or more), else every N,
-    thinned evenly to :data:`MAX_CURVES` keeping the smallest and the largest."""
+    """The N to draw: those of :data:`PREFERRED_N` present (if two or more) and always the
+    largest, else every N, thinned evenly to :data:`MAX_CURVES` keeping the smallest and
+    the largest."""
     Ns = np.sort(np.asarray(Ns))
     chosen = np.array([N for N in PREFERRED_N if N in Ns])
     if chosen.size >= 2:
-        return chosen
+        return np.unique(np.append(chosen, Ns[-1]))
     if Ns.size <= MAX_CURVES:
         return Ns
     return Ns[np.unique(np.round(np.linspace(0, Ns.size - 1, MAX_CURVES)).astype(int))]
