@@ -47,7 +47,7 @@ def run_stages(study: Study, where: Path) -> xr.Dataset:
     stages.write_exact_gather(study, shards, where / "e.nc")
     minima = [where / f"min{N}.nc" for N in study.N]
     for N, path in zip(study.N, minima):
-        stages.write_minimum(study, N, where / "e.nc", path)
+        stages.write_minimum(study, N=N, exact_path=where / "e.nc", output=path)
     stages.write_scaling(study, exact_path=where / "e.nc", perturbative_path=pt,
                          minima_paths=minima, output=out)
     return xr.load_dataset(out)

@@ -9,7 +9,7 @@ from steadysqueeze.studies import Study  # noqa: E402
 with logged(snakemake.log[0]):
     write_minimum(
         Study.from_config(snakemake.params.study),
-        int(snakemake.wildcards.N),
-        snakemake.input.exact,
-        snakemake.output[0],
+        N=int(snakemake.wildcards.N),
+        exact_path=snakemake.input.exact,
+        output=snakemake.output[0],
     )

@@ -125,7 +125,7 @@ def write_exact_gather(study: Study, shard_paths: Sequence[PathLike], output: Pa
             title=f"{study.name}: exact steady states (Lindblad, Eq. 1)")
 
 
-def write_minimum(study: Study, N: int, exact_path: PathLike, output: PathLike) -> None:
+def write_minimum(study: Study, *, N: int, exact_path: PathLike, output: PathLike) -> None:
     """Rule ``minimum``: the located minimum of the exact ξ_R² over the study's drive at
     one N (:func:`steadysqueeze.optimum.locate_minimum`, bracketed by the sweep)."""
     drive = study.model_class.scaling_drive
