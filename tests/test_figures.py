@@ -132,7 +132,7 @@ def test_figure_jobs_of_the_quick_config() -> None:
         assert job.caption and "{" not in job.caption and "}" not in job.caption
     assert "study ``fig3``: N = 20 emitters, Jz = 1.0, gamma = 1.0" in fig3.caption
     assert "[-0.6, 0.6] in 13 points" in fig3.caption
-    assert "model ``tfi``, study ``scaling_tfi``:\nN = 4, 6, 8, 10, 12." in scaling.caption
+    assert "model ``tfi``, study ``scaling_tfi``:\nN = 4, 6, 8, 10." in scaling.caption
 
 
 def test_figure_jobs_without_figures_or_scaling() -> None:
