@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import copy
 import math
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +17,8 @@ import yaml
 
 from steadysqueeze.config import load_config, schema
 from steadysqueeze.studies import ConfigError, Study
+
+from workflow_helpers import snakemake_on_config
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -117,12 +117,7 @@ def test_snakemake_rejects_bad_config_before_any_job(case: str, tmp_path: Path) 
     edit, words = BAD_CONFIGS[case]
     config = quick_config()
     edit(config)
-    bad = tmp_path / "bad.yaml"
-    bad.write_text(yaml.safe_dump(config))
-    result = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "1", "--configfile",
-                             str(bad), "--directory", str(tmp_path), "-s",
-                             str(ROOT / "Snakefile")],
-                            capture_output=True, text=True, timeout=120)
+    result = snakemake_on_config(config, tmp_path)
     assert result.returncode != 0
     assert "invalid config" in result.stderr
     assert all(w in result.stderr for w in words), result.stderr

@@ -24,6 +24,8 @@ from steadysqueeze.exact.memory import peak_memory_bytes
 from steadysqueeze.models import MODELS
 from steadysqueeze.studies import ConfigError
 
+from workflow_helpers import snakemake_on_config
+
 ROOT = Path(__file__).resolve().parents[1]
 #: a refusal is immediate; the limit leaves room for interpreter start-up on a loaded machine
 REFUSAL_SECONDS = 5.0
@@ -141,11 +143,9 @@ def test_workflow_refuses_before_any_job(case: str, tmp_path: Path) -> None:
     edit, words = CONFIG_REFUSALS[case]
     config = quick()
     edit(config)
-    bad = tmp_path / "bad.yaml"
-    bad.write_text(yaml.safe_dump(config))
-    result, seconds = timed_run([sys.executable, "-m", "snakemake", "-n", "--cores", "1",
-                                 "--configfile", str(bad), "--directory", str(tmp_path),
-                                 "-s", str(ROOT / "Snakefile")])
+    start = time.perf_counter()
+    result = snakemake_on_config(config, tmp_path, "-n")
+    seconds = time.perf_counter() - start
     output = result.stdout + result.stderr  # a dry run reports on stdout
     assert result.returncode != 0
     assert "invalid config" in output

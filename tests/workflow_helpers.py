@@ -19,6 +19,19 @@ def copy_workflow(target: Path) -> Path:
     return target
 
 
+def snakemake_on_config(config: dict, workdir: Path, *args: str,
+                        timeout: float = 120) -> subprocess.CompletedProcess:
+    """The repository's Snakefile on ``config`` (written to ``workdir/bad.yaml``), run in
+    ``workdir`` with one core and ``args``, output captured."""
+    import yaml
+
+    path = workdir / "bad.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return snakemake(workdir, *args, "--cores", "1", "--configfile", str(path),
+                     "--directory", str(workdir), "-s", str(ROOT / "Snakefile"),
+                     timeout=timeout)
+
+
 def snakemake(workdir: Path, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
     """``python -m snakemake ARGS`` in ``workdir``, output captured."""
     return subprocess.run([sys.executable, "-m", "snakemake", *args], cwd=workdir,

@@ -42,7 +42,7 @@ def local_unknowns(N: int, conserves_parity: bool) -> int:
 
 def peak_memory_bytes(model: type[Model], N: int) -> float:
     """Estimated peak resident memory (bytes) of one exact solve of ``model`` at ``N``."""
-    if model.closed_form_steady_state is not Model.closed_form_steady_state:
+    if model.has_closed_form():
         return _BASE_BYTES + _CLOSED_FORM_BYTES_PER_ENTRY * (N + 1) ** 2
     if model.dissipation == "collective":
         dim = N + 1

@@ -39,7 +39,7 @@ def chosen_method(model: Model, N: int, options: SolverOptions) -> str:
                              "solved by sparse LU only (use 'direct' or 'auto')")
         return "direct"
     local = model.dissipation == "local"
-    has_closed_form = model.closed_form_steady_state.__func__ is not Model.closed_form_steady_state
+    has_closed_form = model.has_closed_form()
     if options.method == "closed-form" and not has_closed_form:
         raise ValueError(f"method 'closed-form': {model.name} has no closed-form steady state")
     if options.method == "krylov" and not (local and model.conserves_parity):

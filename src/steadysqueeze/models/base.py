@@ -99,6 +99,11 @@ class Model(abc.ABC):
         as they are (the transition the finite-N analysis approaches)."""
         raise NotImplementedError(f"{self.name}: no mean-field critical drive is known")
 
+    @classmethod
+    def has_closed_form(cls) -> bool:
+        """Whether the model overrides :meth:`closed_form_steady_state`."""
+        return cls.closed_form_steady_state is not Model.closed_form_steady_state
+
     def closed_form_steady_state(self, N: int) -> dict[float, np.ndarray] | None:
         """The exact steady state in closed form (blocks J -> rho^J), if one is known."""
         return None
