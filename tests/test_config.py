@@ -88,6 +88,27 @@ BAD_CONFIGS = {
     "figure of wrong model": (
         lambda c: c["figures"].update(fig3={"study": "dicke"}), ["fig3", "dicke", "xyz"]),
     "unknown figure": (lambda c: c["figures"].update(fig5={"study": "fig3"}), ["fig5"]),
+    # declared models (config ``models:``) and figures of several studies
+    "declared model named like a built-in": (
+        lambda c: c["models"].update(xyz=c["models"]["dicke_local"]), ["models.xyz", "built-in"]),
+    "declared model with unknown channel": (
+        lambda c: c["models"]["dicke_local"]["dissipation"].update(decay="gamma"),
+        ["dicke_local", "dissipation.decay"]),
+    "declared model with code": (
+        lambda c: c["models"]["dicke_local"].update(drive="__import__('os')"),
+        ["dicke_local", "drive"]),
+    "declared model parameter missing in study": (
+        mutate("fixed.J", DELETE, "robust_xyz"), ["robust_xyz", "J"]),
+    "models not a mapping": (lambda c: c.update(models=["dicke_local"]), ["models"]),
+    "figure role missing": (
+        lambda c: c["figures"]["robustness"]["studies"].pop("dephasing"),
+        ["robustness", "roles"]),
+    "figure role of wrong sweep": (
+        lambda c: c["figures"]["robustness"]["studies"].update(dephasing="robust_dicke"),
+        ["robustness", "dephasing", "gamma_phi"]),
+    "figure of several studies chosen as one": (
+        lambda c: c["figures"].update(robustness={"study": "robust_dicke"}),
+        ["robustness", "studies"]),
 }
 
 
@@ -168,3 +189,17 @@ def test_shape_errors_name_the_study_and_field() -> None:
     study(config, "fig3")["description"] = 3
     with pytest.raises(ConfigError, match="study 'fig3': field 'description'"):
         check(config)
+
+
+def test_a_declared_model_of_the_config_is_a_study_model() -> None:
+    config = load_config(quick_config())
+    robust = config.studies["robust_dicke"]
+    assert robust.model == "dicke_local" and robust.model_class.name == "dicke_local"
+    # the declaration travels in the study block: the jobs and the provenance see it
+    assert robust.block["model_declaration"] == quick_config()["models"]["dicke_local"]
+    again = Study.from_config(robust.block)
+    assert again.model_class is robust.model_class
+    N, model = again.model_at(again.size - 1)
+    assert (N, model.gamma, model.Omega) == (6, 0.1, 0.6)
+    assert config.minima == ("scaling_xyz", "scaling_tfi", "scaling_dicke", "robust_dicke",
+                             "robust_xyz")

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 
 from steadysqueeze.config import load_config
 from steadysqueeze.datasets import coordinate_attrs
+from steadysqueeze.models import MODELS
 from steadysqueeze.figures import (FIGURES, FigureSpec, check_figure_study, draw_figure,
                                    figure_jobs, register, unregister)
 from steadysqueeze.figures.paper import draw_fig9
@@ -32,7 +33,8 @@ from steadysqueeze.studies import ConfigError, Study
 
 ROOT = Path(__file__).resolve().parents[1]
 QUICK = ROOT / "config" / "quick.yaml"
-QUICK_FIGURES = ["fig3", "fig4", "fig6", "fig7", "fig9", "figB", "scaling_xyz", "scaling_tfi",
+QUICK_FIGURES = ["fig3", "fig4", "fig6", "fig7", "fig9", "figB", "robustness", "scaling_xyz",
+                 "scaling_tfi",
                  "scaling_dicke", "minimal_uncertainty", "transition_xyz", "transition_tfi",
                  "transition_dicke"]
 TOY_BLOCK = {"name": "toy_study", "model": "xyz", "N": [4], "fixed": {"Jz": 1.0},
@@ -119,15 +121,27 @@ def test_figure_jobs_of_the_quick_config() -> None:
     # one SLURM job per study: every figure joins its study's "post" group, except the
     # one that reads every scaling study
     # fig9 also reads the dicke scaling study (its located minima): a job of its own
+    # and so does the robustness figure, which reads two studies
     assert {name: job.group for name, job in jobs.items() if job.group != "post"} == {
-        "minimal_uncertainty": None, "fig9": None}
+        "minimal_uncertainty": None, "fig9": None, "robustness": None}
+    assert dict(jobs["robustness"].inputs) == {
+        f"{role}_{kind}": f"results/{stage}/{study}.nc"
+        for role, study in (("emission", "robust_dicke"), ("dephasing", "robust_xyz"))
+        for kind, stage in (("model", "models"), ("perturbative", "perturbative"),
+                            ("exact", "exact"), ("minima", "minima"))}
+    assert jobs["robustness"].study is None
     assert dict(jobs["fig9"].inputs) == {"model": "results/models/dicke.nc",
                                          "perturbative": "results/perturbative/dicke.nc",
                                          "exact": "results/exact/dicke.nc",
                                          "scaling": "results/scaling/dicke.nc"}
     assert "scaling" not in jobs["figB"].inputs
     assert dict(jobs["transition_dicke"].inputs) == {"scaling": "results/scaling/dicke.nc"}
-    assert {job.category for job in jobs.values()} == {"Paper figures", "Finite-N scaling"}
+    assert {job.category for job in jobs.values()} == {"Paper figures", "Finite-N scaling",
+                                                       "Beyond the paper"}
+    # where PT does not apply, the caption says so and why
+    assert "robust_xyz: not applicable at 16 of 32 points" in jobs["robustness"].caption
+    assert "not dark under dephasing" in jobs["robustness"].caption
+    assert "Perturbation theory in study" not in fig3.caption
     for job in jobs.values():  # captions filled from the config
         assert job.caption and "{" not in job.caption and "}" not in job.caption
     assert "study ``fig3``: N = 20 emitters, Jz = 1.0, gamma = 1.0" in fig3.caption
@@ -225,9 +239,10 @@ def synthetic_scaling(model: str, Ns: list[int], interior: bool = True) -> xr.Da
     x = values[None, :] / critical
     xi2 = 1 - 0.6 * x ** order + 2.0 * np.clip(x - 0.9, 0, None) ** 2 * N
     entropy = np.log1p(N * x ** 4)
-    coords = {"N": ("N", Ns, coordinate_attrs(model, "N")),
-              drive: (drive, values, coordinate_attrs(model, drive)),
-              **{k: ((), v, coordinate_attrs(model, k)) for k, v in fixed.items()}}
+    cls = MODELS[model]
+    coords = {"N": ("N", Ns, coordinate_attrs(cls, "N")),
+              drive: (drive, values, coordinate_attrs(cls, drive)),
+              **{k: ((), v, coordinate_attrs(cls, k)) for k, v in fixed.items()}}
     dims = ("N", drive)
     exact = xr.Dataset({"xi2": (dims, xi2), "entropy": (dims, entropy),
                         "purity": (dims, np.exp(-entropy)),
@@ -242,7 +257,7 @@ def synthetic_scaling(model: str, Ns: list[int], interior: bool = True) -> xr.Da
                          "minimum_evaluations": ("N", np.full(len(Ns), 12)),
                          "minimum_interior": ("N", np.full(len(Ns), int(interior)))},
                         coords={"N": Ns})
-    return scaling_dataset(exact, pt, minima, model=model, drive=drive, order=order,
+    return scaling_dataset(exact, pt, minima, model=cls, drive=drive, order=order,
                            critical_drive=critical)
 
 
@@ -268,6 +283,27 @@ def datasets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, st
         stages.write_exact_gather(study, shards, paths["exact"])
         inputs[name] = {role: str(path) for role, path in paths.items()}
     inputs["fig9"]["scaling"] = inputs["scaling_dicke"]["scaling"]
+    inputs["robustness"] = _robustness_inputs(where)
+    return inputs
+
+
+def _robustness_inputs(where: Path) -> dict[str, str]:
+    """The robustness figure's datasets from the quick config's declared-model studies at
+    N = 4 (every stage, the located minima included)."""
+    config = load_config(QUICK)
+    inputs = {}
+    for role, name in config.figures["robustness"].items():
+        study = Study.from_config({**config.studies[name].block, "N": [4]})
+        path = {kind: where / f"{name}_{kind}.nc" for kind in ("model", "perturbative",
+                                                              "exact", "minimum", "minima")}
+        stages.write_model(study, path["model"])
+        stages.write_perturbative(study, path["model"], path["perturbative"])
+        stages.write_exact_shard(study, 0, path["model"], where / f"{name}_shard.nc")
+        stages.write_exact_gather(study, [where / f"{name}_shard.nc"], path["exact"])
+        stages.write_minimum(study, N=4, exact_path=path["exact"], output=path["minimum"])
+        stages.write_minima(study, [path["minimum"]], path["minima"])
+        inputs.update({f"{role}_{kind}": str(path[kind])
+                       for kind in ("model", "perturbative", "exact", "minima")})
     return inputs
 
 

@@ -48,8 +48,9 @@ def run_stages(study: Study, where: Path) -> xr.Dataset:
     minima = [where / f"min{N}.nc" for N in study.N]
     for N, path in zip(study.N, minima):
         stages.write_minimum(study, N=N, exact_path=where / "e.nc", output=path)
+    stages.write_minima(study, minima, where / "minima.nc")
     stages.write_scaling(study, exact_path=where / "e.nc", perturbative_path=pt,
-                         minima_paths=minima, output=out)
+                         minima_path=where / "minima.nc", output=out)
     return xr.load_dataset(out)
 
 

@@ -25,23 +25,29 @@ import jsonschema
 import yaml
 
 from .exact.memory import format_gb, machine_memory_bytes, peak_memory_bytes
+from .expressions import DeclarationError
 from .models import MODELS
+from .models.declared import load_declarations
 from .studies import ConfigError, Study, grid_size, parse_studies
 
 __all__ = ["Config", "load_config", "schema", "ConfigError"]
 
-_TOP_LEVEL_KEYS = ("studies", "figures", "scaling", "max_grid_points", "max_memory_gb")
+_TOP_LEVEL_KEYS = ("models", "studies", "figures", "scaling", "max_grid_points",
+                   "max_memory_gb")
 
 
 @dataclass(frozen=True)
 class Config:
-    """A validated config: its studies, and which study each figure and scaling uses."""
+    """A validated config: its studies, which study each figure and scaling uses, and
+    which studies get located minima."""
 
     studies: dict[str, Study]
-    #: figure name -> study name
-    figures: dict[str, str]
+    #: figure name -> study name (or role -> study name, for a figure of several studies)
+    figures: dict[str, str | dict[str, str]]
     #: model name -> name of its finite-N study
     scaling: dict[str, str]
+    #: studies whose exact xi^2 is minimised over the drive at every N (rule ``minima``)
+    minima: tuple[str, ...]
     #: the config as validated, defaults filled
     data: dict[str, Any]
 
@@ -91,38 +97,99 @@ def _schema_error_message(error: jsonschema.ValidationError, data: Mapping[str, 
     return f"field {'.'.join(str(p) for p in path) or '(top level)'!r}: {error.message}"
 
 
-def _study_references(data: Mapping[str, Any], section: str,
-                      studies: Mapping[str, Study]) -> dict[str, Study]:
-    """Entries ``section.KEY: {study: NAME}`` resolved to studies."""
+def _declare_models(data: dict[str, Any]) -> None:
+    """Check the config's ``models:`` (declared models, :mod:`steadysqueeze.models.declared`)
+    and copy each declaration into the blocks of the studies that use it, as
+    ``model_declaration``: a study block then says alone what was solved, for the jobs
+    and for the provenance record."""
+    declared = data.get("models")
+    if declared is None:
+        return
+    if not isinstance(declared, Mapping):
+        raise ConfigError("config field 'models' must be a mapping NAME -> declaration")
+    clash = sorted(set(map(str, declared)) & set(MODELS))
+    if clash:
+        raise ConfigError(f"models.{clash[0]}: {clash[0]!r} is a built-in model; "
+                          "choose another name")
+    try:
+        load_declarations({"models": declared})
+    except DeclarationError as exc:
+        raise ConfigError(f"models: {exc}") from None
+    for block in data.get("studies") or []:
+        if isinstance(block, dict) and block.get("model") in declared:
+            block["model_declaration"] = copy.deepcopy(declared[block["model"]])
+
+
+def _study(where: str, name: Any, studies: Mapping[str, Study]) -> Study:
+    if name not in studies:
+        raise ConfigError(f"{where}: {name!r} is not a study name")
+    return studies[name]
+
+
+def _entries(data: Mapping[str, Any], section: str) -> Mapping[str, Any]:
     entries = data.get(section) or {}
     if not isinstance(entries, Mapping):
         raise ConfigError(f"config field {section!r} must be a mapping KEY -> {{study: NAME}}")
-    resolved: dict[str, Study] = {}
-    for key, spec in entries.items():
-        name = spec.get("study") if isinstance(spec, Mapping) else None
-        if name not in studies:
-            raise ConfigError(f"{section}.{key}.study: {name!r} is not a study name")
-        resolved[key] = studies[name]
-    return resolved
+    return entries
 
 
-def _parse_figures(data: Mapping[str, Any], studies: Mapping[str, Study]) -> dict[str, str]:
-    from .figures import check_figure_study
+def _study_references(data: Mapping[str, Any], section: str,
+                      studies: Mapping[str, Study]) -> dict[str, Study]:
+    """Entries ``section.KEY: {study: NAME}`` resolved to studies."""
+    return {key: _study(f"{section}.{key}.study",
+                        spec.get("study") if isinstance(spec, Mapping) else None, studies)
+            for key, spec in _entries(data, section).items()}
 
-    chosen: dict[str, str] = {}
-    for figure, study in _study_references(data, "figures", studies).items():
-        check_figure_study(figure, study)
-        chosen[figure] = study.name
+
+def _parse_figures(data: Mapping[str, Any],
+                   studies: Mapping[str, Study]) -> dict[str, str | dict[str, str]]:
+    """The ``figures`` section: figure -> ``{study: NAME}``, or ``{studies: {ROLE: NAME}}``
+    for a figure drawn from several studies."""
+    from .figures import check_figure_studies, check_figure_study
+
+    chosen: dict[str, str | dict[str, str]] = {}
+    for figure, spec in _entries(data, "figures").items():
+        roles = spec.get("studies") if isinstance(spec, Mapping) else None
+        if isinstance(roles, Mapping):
+            resolved = {role: _study(f"figures.{figure}.studies.{role}", name, studies)
+                        for role, name in roles.items()}
+            check_figure_studies(figure, resolved)
+            chosen[figure] = {role: study.name for role, study in resolved.items()}
+        else:
+            study = _study(f"figures.{figure}.study",
+                           spec.get("study") if isinstance(spec, Mapping) else None, studies)
+            chosen[figure] = check_figure_study(figure, study).name
     return chosen
+
+
+def _minima_studies(figures: Mapping[str, str | Mapping[str, str]],
+                    scaling: Mapping[str, str],
+                    studies: Mapping[str, Study]) -> tuple[str, ...]:
+    """Studies whose exact ξ² is minimised over the model's ``scaling_drive`` (rule
+    ``minima``): the finite-N studies and the studies of figures that show located
+    minima, which must sweep that drive."""
+    from .figures import FIGURES
+
+    names = list(scaling.values())
+    for figure, chosen in figures.items():
+        if FIGURES[figure].with_minima:
+            names += list(chosen.values()) if isinstance(chosen, Mapping) else [chosen]
+    for name in names:
+        drive = studies[name].model_class.scaling_drive
+        if drive not in studies[name].sweep:
+            raise ConfigError(f"study {name!r}: field 'sweep' must sweep {drive} (the "
+                              "drive its located minima are taken over)")
+    return tuple(dict.fromkeys(names))
 
 
 def _parse_scaling(data: Mapping[str, Any], studies: Mapping[str, Study]) -> dict[str, str]:
     """The ``scaling`` section: model -> study over (N, the model's drive), at least two N."""
     chosen: dict[str, str] = {}
     for model, study in _study_references(data, "scaling", studies).items():
-        if model not in MODELS:
-            raise ConfigError(f"scaling.{model}: unknown model; available: {', '.join(MODELS)}")
-        drive = MODELS[model].scaling_drive
+        if model != study.model and model not in MODELS:
+            raise ConfigError(f"scaling.{model}: unknown model; available: {', '.join(MODELS)}"
+                              " and the config's 'models:'")
+        drive = study.model_class.scaling_drive
         if study.model != model or list(study.sweep) != [drive] or len(study.N) < 2:
             raise ConfigError(f"scaling.{model}.study: study {study.name!r} must be model "
                               f"{model!r} sweeping only {drive} over at least two N")
@@ -182,6 +249,7 @@ def load_config(source: Mapping[str, Any] | str | os.PathLike[str]) -> Config:
         raise ConfigError(f"unknown top-level config key(s) {', '.join(unknown)}; "
                           f"accepted: {', '.join(_TOP_LEVEL_KEYS)}")
     _check_grid_sizes(data)
+    _declare_models(data)
     studies = parse_studies(data)
     _check_memory(data, studies)
     figures = _parse_figures(data, studies)
@@ -189,4 +257,5 @@ def load_config(source: Mapping[str, Any] | str | os.PathLike[str]) -> Config:
     error = jsonschema.exceptions.best_match(validator.iter_errors(data))
     if error is not None:
         raise ConfigError(_schema_error_message(error, data))
-    return Config(studies=studies, figures=figures, scaling=scaling, data=data)
+    return Config(studies=studies, figures=figures, scaling=scaling,
+                  minima=_minima_studies(figures, scaling, studies), data=data)

@@ -13,31 +13,36 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import xarray as xr
 
-from .models import MODELS
+from .models import Model
 from .observables import Squeezing
 from .studies import Study
 from .variables import OBSERVABLES, attrs, component_coords
 
-__all__ = ["points_dataset", "grid_dataset", "coordinate_attrs", "study_coords"]
+__all__ = ["points_dataset", "grid_dataset", "labelled_grid", "coordinate_attrs",
+           "grid_coords", "study_coords"]
 
 
-def coordinate_attrs(model_name: str, name: str) -> dict[str, str]:
-    """Attributes of a grid coordinate: ``N`` or a parameter of ``model_name``."""
+def coordinate_attrs(model: type[Model], name: str) -> dict[str, str]:
+    """Attributes of a grid coordinate: ``N`` or a parameter of ``model``."""
     if name == "N":
         return {"long_name": "number of emitters", "units": "1"}
-    model = MODELS[model_name]
     info = model.parameters[name]
     return {"long_name": info.long_name, "units": model.rate_name, "latex": info.latex}
 
 
-def study_coords(study: Study) -> dict[str, xr.Variable]:
-    coords = {dim: xr.Variable((dim,), values, coordinate_attrs(study.model, dim))
-              for dim, values in study.coords().items()}
+def grid_coords(model: type[Model], grid: Mapping[str, np.ndarray]) -> dict[str, xr.Variable]:
+    """Labelled coordinates of the grid axes (name -> values) and of the vector components."""
+    coords = {dim: xr.Variable((dim,), values, coordinate_attrs(model, dim))
+              for dim, values in grid.items()}
     coords.update(component_coords())
     return coords
 
 
-def points_dataset(study: Study, indices: Sequence[int], results: Sequence[Squeezing],
+def study_coords(study: Study) -> dict[str, xr.Variable]:
+    return grid_coords(study.model_class, study.coords())
+
+
+def points_dataset(indices: Sequence[int], results: Sequence[Squeezing],
                    extra: Mapping[str, Sequence[float]] | None = None) -> xr.Dataset:
     """Observables at the flat grid ``indices`` along a ``point`` dimension.
 
@@ -69,14 +74,24 @@ def grid_dataset(study: Study, points: xr.Dataset) -> xr.Dataset:
         missing = sorted(set(range(study.size)) - set(flat.tolist()))
         raise ValueError(f"study {study.name!r}: grid points missing or repeated "
                          f"(missing: {missing[:10]}{'...' if len(missing) > 10 else ''})")
-    coords = study_coords(study)
+    return labelled_grid(study.model_class, study.coords(), study.fixed,
+                         points.isel(point=order))
+
+
+def labelled_grid(model: type[Model], grid: Mapping[str, np.ndarray],
+                  fixed: Mapping[str, float], points: xr.Dataset) -> xr.Dataset:
+    """Reshape a ``point`` dataset, in C order over the ``grid`` axes (name -> values),
+    onto named dimensions; ``fixed`` values become scalar coordinates. Labels come from
+    the ``model`` class and :func:`coordinate_attrs`.
+    """
+    dims = tuple(grid)
+    shape = tuple(len(values) for values in grid.values())
     data = {}
     for name, var in points.data_vars.items():
-        values = var.values[order]
-        extra_dims = var.dims[1:]
-        data[name] = xr.Variable(study.dims + extra_dims,
-                                 values.reshape(study.shape + values.shape[1:]), dict(var.attrs))
-    ds = xr.Dataset(data, coords=coords)
-    for key, value in study.fixed.items():
-        ds.coords[key] = xr.Variable((), value, coordinate_attrs(study.model, key))
+        values = var.values
+        data[name] = xr.Variable(dims + var.dims[1:], values.reshape(shape + values.shape[1:]),
+                                 dict(var.attrs))
+    ds = xr.Dataset(data, coords=grid_coords(model, grid))
+    for key, value in fixed.items():
+        ds.coords[key] = xr.Variable((), value, coordinate_attrs(model, key))
     return ds

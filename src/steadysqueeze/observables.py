@@ -49,6 +49,14 @@ class Squeezing:
     purity: float
     entropy: float
 
+    @classmethod
+    def not_computed(cls) -> "Squeezing":
+        """All NaN: a point where the method does not apply (the dataset says why)."""
+        vector, nan = np.full(3, np.nan), float("nan")
+        return cls(xi2=nan, theta=nan, squeezed_axis=vector, antisqueezed_axis=vector,
+                   mean_J=vector, covariance=np.full((3, 3), np.nan), var_min=nan,
+                   var_max=nan, qfi=nan, purity=nan, entropy=nan)
+
 
 def transverse_frame(mean: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     r"""Orthonormal :math:`(\mathbf{e}_1, \mathbf{e}_2)` perpendicular to the mean spin.

@@ -30,7 +30,7 @@ import numpy as np
 import xarray as xr
 
 from .fits import Fit, fit_largest
-from .models import MODELS
+from .models import Model
 from .variables import attrs
 
 __all__ = ["onset_coefficient", "first_crossing", "extrapolate_inverse_N", "minimum_fits",
@@ -123,8 +123,9 @@ def minimum_fits(minima: xr.Dataset, labels: dict[str, str | int],
     return out
 
 
-def scaling_dataset(exact: xr.Dataset, pt: xr.Dataset, minima: xr.Dataset, *, model: str,
-                    drive: str, order: int, critical_drive: float) -> xr.Dataset:
+def scaling_dataset(exact: xr.Dataset, pt: xr.Dataset, minima: xr.Dataset, *,
+                    model: type[Model], drive: str, order: int,
+                    critical_drive: float) -> xr.Dataset:
     """The finite-N scaling dataset of one model (see the module docstring); ``minima``
     holds the located minima per N (:mod:`steadysqueeze.optimum`)."""
     if set(exact["xi2"].dims) != {"N", drive}:
@@ -156,7 +157,7 @@ def scaling_dataset(exact: xr.Dataset, pt: xr.Dataset, minima: xr.Dataset, *, mo
         data[name] = xr.Variable(("N", drive), array.transpose("N", drive).values, attrs(name))
     data["drive_c_mean_field"] = xr.Variable((), critical_drive,
                                              attrs("drive_c_mean_field", **labels))
-    data.update(minimum_fits(minima, labels, MODELS[model].finite_size_forms))
+    data.update(minimum_fits(minima, labels, model.finite_size_forms))
     scalars = {k: v for k, v in exact.coords.items() if v.ndim == 0}
     ds = xr.Dataset(data, coords={"N": exact["N"], drive: exact[drive], **scalars})
     intercept, slope, points = extrapolate_inverse_N(Ns, ds["onset_exact"].values)
@@ -164,5 +165,5 @@ def scaling_dataset(exact: xr.Dataset, pt: xr.Dataset, minima: xr.Dataset, *, mo
     ds["onset_exact_extrapolated"] = xr.Variable((), intercept, {
         "long_name": f"{meta['long_name']}, extrapolated to N -> infinity (linear in 1/N)",
         "units": meta["units"], "fit_slope_in_inverse_N": slope, "fit_points": points})
-    ds.attrs.update(drive=drive, order=order, model_name=model)
+    ds.attrs.update(drive=drive, order=order, model_name=model.name)
     return ds

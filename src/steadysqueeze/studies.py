@@ -20,16 +20,20 @@ fills the schema's defaults first.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from .models import MODELS, Model, ModelInputError, make_model
+from .expressions import DeclarationError
+from .models import MODELS, Model, ModelInputError
+from .models.declared import declare_model
+from .perturbative.checks import Applicability, summary
 
 __all__ = ["ConfigError", "Study", "parse_studies", "config_sha256", "axis_values", "grid_size"]
 
@@ -108,7 +112,30 @@ def config_sha256(block: Mapping[str, Any]) -> str:
 
 
 _STUDY_KEYS = {"name", "model", "N", "fixed", "sweep", "shards", "shard_by", "order",
-               "description"}
+               "description", "model_declaration"}
+
+
+@functools.cache
+def _declared_class(name: str, declaration_json: str) -> type[Model]:
+    """The class of a declared model, built once per declaration (canonical JSON)."""
+    return declare_model(name, json.loads(declaration_json))
+
+
+def _model_class(study: str, block: Mapping[str, Any]) -> type[Model]:
+    """The study's model: a registered one, or the declaration that
+    :func:`steadysqueeze.config.load_config` copied into the block from the config's
+    ``models:`` (so that the block alone says what was solved)."""
+    model, declaration = block.get("model"), block.get("model_declaration")
+    if declaration is not None:
+        try:
+            return _declared_class(str(model), json.dumps(declaration, sort_keys=True))
+        except (DeclarationError, TypeError) as exc:
+            raise ConfigError(f"study {study!r}: field 'model_declaration': {exc}") from None
+    if model not in MODELS:
+        raise ConfigError(f"study {study!r}: field 'model' must be one of "
+                          f"{', '.join(MODELS)} or a model of the config's 'models:', "
+                          f"got {model!r}")
+    return MODELS[model]
 
 
 @dataclass(frozen=True)
@@ -124,6 +151,7 @@ class Study:
     shard_by: str
     order: int | None
     block: dict[str, Any]
+    model_class: type[Model] = field(compare=False, repr=False)
 
     @classmethod
     def from_config(cls, block: Mapping[str, Any]) -> "Study":
@@ -133,10 +161,7 @@ class Study:
         unknown = sorted(set(block) - _STUDY_KEYS)
         if unknown:
             raise ConfigError(f"study {name!r}: unknown key(s) {', '.join(unknown)}")
-        model = block.get("model")
-        if model not in MODELS:
-            raise ConfigError(f"study {name!r}: field 'model' must be one of "
-                              f"{', '.join(MODELS)}, got {model!r}")
+        model_class = _model_class(name, block)
         Ns = block.get("N")
         Ns = [Ns] if not isinstance(Ns, list) else Ns
         if not Ns or any(not isinstance(n, int) or isinstance(n, bool) or n < 2 for n in Ns):
@@ -171,24 +196,31 @@ class Study:
         order = block.get("order")
         if order is not None and order not in (1, 2):
             raise ConfigError(f"study {name!r}: field 'order' must be 1 or 2, got {order!r}")
-        study = cls(name=name, model=model, N=tuple(Ns), fixed=fixed_values, sweep=sweep,
-                    shards=shards, shard_by=shard_by, order=order, block=dict(block))
+        study = cls(name=name, model=model_class.name, N=tuple(Ns), fixed=fixed_values, sweep=sweep,
+                    shards=shards, shard_by=shard_by, order=order, block=dict(block),
+                    model_class=model_class)
         study._check_model_parameters()
         return study
 
     def _check_model_parameters(self) -> None:
         first = {k: float(v[0]) for k, v in self.sweep.items()}
         try:
-            make_model(self.model, {**self.fixed, **first})
+            self.model_class.from_parameters({**self.fixed, **first})
             for axis, values in self.sweep.items():
                 for v in values:
-                    make_model(self.model, {**self.fixed, **first, axis: float(v)})
+                    self.model_class.from_parameters({**self.fixed, **first, axis: float(v)})
         except ModelInputError as exc:
             raise ConfigError(f"study {self.name!r}: {exc}") from exc
 
-    @property
-    def model_class(self) -> type[Model]:
-        return MODELS[self.model]
+    def perturbation_theory_note(self) -> str:
+        """Where pure-state perturbation theory cannot apply in this study and why, from
+        the models' structure alone (:meth:`Model.perturbation_obstruction`; cheap, for
+        captions; the model stage adds the numeric checks of Sec. 2)."""
+        verdicts = []
+        for N, params in self.points():
+            reason = self.model_class.from_parameters(params).perturbation_obstruction(N)
+            verdicts.append(Applicability(reason is None, reason or ""))
+        return summary(verdicts)
 
     @property
     def pt_order(self) -> int:
@@ -223,11 +255,11 @@ class Study:
         """The model at the study's fixed parameters, the sweep's first values and
         ``parameters`` (e.g. one value of the drive)."""
         first = {axis: float(values[0]) for axis, values in self.sweep.items()}
-        return make_model(self.model, {**self.fixed, **first, **parameters})
+        return self.model_class.from_parameters({**self.fixed, **first, **parameters})
 
     def model_at(self, flat_index: int) -> tuple[int, Model]:
         N, params = self.point(flat_index)
-        return N, make_model(self.model, params)
+        return N, self.model_class.from_parameters(params)
 
     def shard_indices(self, shard: int) -> np.ndarray:
         """Flat grid indices of ``shard``: a contiguous run of the grid, in grid order.

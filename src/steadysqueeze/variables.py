@@ -60,6 +60,8 @@ VARIABLES: dict[str, Variable] = {
     "eq11_violation": _V("max |[sum_j gamma_j L_j^dag L_j, H0]| (Eq. 11)", "rate^2"),
     "dark_violation": _V("max |sum_j gamma_j L_j^dag L_j phi_0| (phi_0 dark)", "rate"),
     "min_denominator": _V("smallest |<H0^NH>_n - E0| over n != 0 (Eq. 12)", "rate"),
+    "pt_applicable": _V("1 where pure-state perturbation theory applies (Sec. 2), 0 where "
+                        "it does not (see the attribute perturbation_theory)"),
     "mean_field_growth_rate": _V("growth rate of fluctuations about the mean-field paramagnet "
                                  "(> 0: unstable)", "rate"),
     # finite-N analysis, per N

@@ -1,7 +1,7 @@
 # Config validation and input functions. Validation runs when the workflow is
 # parsed, so a bad config fails before any job is scheduled.
 from steadysqueeze.config import ConfigError, load_config
-from steadysqueeze.figures import figure_jobs
+from steadysqueeze.figures import figure_jobs, minima_path
 from steadysqueeze.pipeline.resources import exact_job_resources, local_memory_budget_mb
 
 
@@ -28,6 +28,7 @@ wildcard_constraints:
     shard=r"\d+",
     N=r"\d+",
     model="|".join(SCALING_STUDY) or "none",
+    minima_study="|".join(CONFIG.minima) or "none",
 
 
 def get_study_block(wildcards):
@@ -63,8 +64,14 @@ def get_scaling_inputs(wildcards):
     return {
         "perturbative": f"results/perturbative/{study.name}.nc",
         "exact": f"results/exact/{study.name}.nc",
-        "minima": [f"results/minima/{study.name}/{N}.nc" for N in study.N],
+        "minima": minima_path(study.name),
     }
+
+
+def get_minimum_files(wildcards):
+    """The located minimum of every N of a study (rule minimum, temporary)."""
+    study = STUDIES[wildcards.minima_study]
+    return [f"results/minima/{study.name}/{N}.nc" for N in study.N]
 
 
 def get_minimum_mem_mb(wildcards, attempt):
@@ -75,10 +82,12 @@ def get_minimum_mem_mb(wildcards, attempt):
 
 
 def get_minimum_runtime(wildcards, attempt):
-    """Runtime (minutes) of the minimum search: about 20 exact solves at one N."""
-    N = int(wildcards.N)
-    per_point = exact_job_resources(STUDIES[wildcards.study].model_class, N)["runtime"]
-    return int(20 * per_point) * attempt + 5
+    """Runtime (minutes) of the minimum search: about 20 exact solves at one N for
+    every combination of the study's other swept parameters."""
+    study, N = STUDIES[wildcards.study], int(wildcards.N)
+    searches = study.size // (len(study.N) * len(study.sweep[study.model_class.scaling_drive]))
+    per_point = exact_job_resources(study.model_class, N)["runtime"]
+    return int(20 * per_point * searches) * attempt + 5
 
 
 def get_scaling_study(wildcards):
@@ -90,4 +99,5 @@ def get_final_outputs(wildcards):
         [job.outputs[ext] for job in FIGURE_JOBS for ext in ("pdf", "png")]
         + expand("results/exact/{study}.nc", study=STUDIES)
         + expand("results/scaling/{model}.nc", model=SCALING_STUDY)
+        + [minima_path(study) for study in CONFIG.minima]
     )

@@ -21,6 +21,29 @@ rule minimum:
         "../scripts/minimum.py"
 
 
+rule minima:
+    input:
+        get_minimum_files,
+    output:
+        "results/minima/{minima_study}.nc",
+    log:
+        "logs/minima/{minima_study}.log",
+    benchmark:
+        "results/benchmarks/minima/{minima_study}.tsv"
+    params:
+        study=lambda wildcards: STUDIES[wildcards.minima_study].block,
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    conda:
+        "../../envs/steadysqueeze.yaml"
+    message:
+        "Gathering the located minima of study {wildcards.minima_study}"
+    script:
+        "../scripts/minima.py"
+
+
 rule scaling:
     input:
         unpack(get_scaling_inputs),

@@ -11,6 +11,6 @@ with logged(snakemake.log[0]):
         Study.from_config(snakemake.params.study),
         exact_path=snakemake.input.exact,
         perturbative_path=snakemake.input.perturbative,
-        minima_paths=list(snakemake.input.minima),
+        minima_path=snakemake.input.minima,
         output=snakemake.output[0],
     )

@@ -2,7 +2,7 @@
 
 A figure is a draw function plus one :class:`FigureSpec` given to :func:`register`
 (the paper's figures in :mod:`.paper`, the finite-N figures in :mod:`.scaling` and
-:mod:`.transition`).
+:mod:`.transition`, the declared-model figure in :mod:`.robustness`).
 :func:`figure_jobs` lists a config's figure outputs for the workflow, and
 :func:`draw_figure` draws one in the common :data:`STYLE` and saves it as PDF and
 PNG with its provenance record.
@@ -10,11 +10,13 @@ PNG with its provenance record.
 
 from __future__ import annotations
 
-from . import paper, scaling, transition  # noqa: F401  (register the figures)
-from .registry import (FIGURES, FigureJob, FigureSpec, check_figure_study, figure_jobs,
-                       register, study_figure_names, unregister)
+from . import paper, robustness, scaling, transition  # noqa: F401  (register the figures)
+from .registry import (FIGURES, FigureJob, FigureSpec, check_figure_studies,
+                       check_figure_study, figure_jobs, minima_path, register,
+                       study_figure_names, unregister)
 from .save import draw_figure, save_figure
 from .style import STYLE
 
 __all__ = ["draw_figure", "save_figure", "FIGURES", "FigureSpec", "register", "unregister",
-           "figure_jobs", "FigureJob", "check_figure_study", "study_figure_names", "STYLE"]
+           "figure_jobs", "FigureJob", "check_figure_study", "check_figure_studies",
+           "study_figure_names", "minima_path", "STYLE"]

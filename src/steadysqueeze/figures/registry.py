@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
+from ..perturbative.checks import PT_EVERYWHERE
 from ..studies import ConfigError
 
 if TYPE_CHECKING:
@@ -23,11 +24,12 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = ["FigureSpec", "FIGURES", "register", "unregister", "FigureJob", "figure_jobs",
-           "check_figure_study", "study_figure_names", "SOURCES"]
+           "check_figure_study", "check_figure_studies", "study_figure_names", "SOURCES",
+           "minima_path"]
 
 #: where a figure's datasets come from; see :class:`FigureSpec`
-Source = Literal["study", "scaling", "all_scaling"]
-SOURCES: tuple[str, ...] = ("study", "scaling", "all_scaling")
+Source = Literal["study", "studies", "scaling", "all_scaling"]
+SOURCES: tuple[str, ...] = ("study", "studies", "scaling", "all_scaling")
 #: datasets of one study, by role, and the stage directory each is read from
 STUDY_ROLES: dict[str, str] = {"model": "models", "perturbative": "perturbative",
                                "exact": "exact"}
@@ -49,7 +51,10 @@ class FigureSpec:
         it never recomputes physics.
     source
         ``"study"``: roles ``model``, ``perturbative`` and ``exact``, the datasets of
-        the study chosen for the figure in config ``figures:``. ``"scaling"``: role
+        the study chosen for the figure in config ``figures:`` (``{study: NAME}``).
+        ``"studies"``: several studies, one per key of ``roles``, chosen in config
+        ``figures:`` as ``{studies: {ROLE: NAME}}``; roles ``ROLE_model``,
+        ``ROLE_perturbative`` and ``ROLE_exact``. ``"scaling"``: role
         ``scaling``, ``results/scaling/{model}.nc``, one output per model of config
         ``scaling:``. ``"all_scaling"``: one role per model of config ``scaling:``;
         drawn once if there is any scaling study.
@@ -58,9 +63,15 @@ class FigureSpec:
         model the figure is drawn for.
     sweep
         ``"study"``: the study's swept parameters, exactly.
+    roles
+        ``"studies"``: role -> the swept parameters of its study, exactly (any model).
     min_points
-        ``"study"``: the fewest values each swept parameter needs (2 for a map over a
-        plane, whose contours need a 2 × 2 grid at least).
+        ``"study"`` and ``"studies"``: the fewest values each swept parameter needs (2
+        for a map over a plane, whose contours need a 2 × 2 grid at least).
+    with_minima
+        ``"study"`` and ``"studies"``: also read the located minima of the exact ξ²
+        over the model's ``scaling_drive`` (rule ``minima``, :func:`minima_path`) as
+        role ``minima`` (``ROLE_minima``).
     caption
         Report caption, reStructuredText. ``{name}`` (output name), ``{study}``,
         ``{model}``, ``{N}``, ``{fixed}``, ``{sweep[AXIS]}`` and ``{models}`` (scaling
@@ -91,17 +102,25 @@ class FigureSpec:
     group: str | None = "post"
     message: str = ""
     with_scaling: bool = False
+    roles: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    with_minima: bool = False
 
     def __post_init__(self) -> None:
-        """Check the name and source; store ``sweep`` as a frozenset."""
+        """Check the name and source; store ``sweep`` and the roles' sweeps as frozensets."""
         if not self.name.isidentifier():
             raise ValueError(f"figure name must be an identifier, got {self.name!r}")
         if self.source not in SOURCES:
             raise ValueError(f"figure {self.name!r}: source must be one of {SOURCES}, "
                              f"got {self.source!r}")
         object.__setattr__(self, "sweep", frozenset(self.sweep))
+        object.__setattr__(self, "roles", {r: frozenset(s) for r, s in self.roles.items()})
         if self.source == "study" and (self.model is None or not self.sweep):
             raise ValueError(f"figure {self.name!r}: a study figure needs model and sweep")
+        if (self.source == "studies") != bool(self.roles):
+            raise ValueError(f"figure {self.name!r}: roles are for (and needed by) "
+                             "source 'studies'")
+        if self.with_minima and self.source not in ("study", "studies"):
+            raise ValueError(f"figure {self.name!r}: with_minima is for study figures")
         if self.with_scaling and self.source != "study":
             raise ValueError(f"figure {self.name!r}: with_scaling is for study figures")
 
@@ -140,8 +159,8 @@ def unregister(name: str) -> FigureSpec:
 
 
 def study_figure_names() -> tuple[str, ...]:
-    """Names accepted in the config's ``figures:`` section (figures of one study)."""
-    return tuple(name for name, spec in FIGURES.items() if spec.source == "study")
+    """Names accepted in the config's ``figures:`` section (figures of chosen studies)."""
+    return tuple(name for name, spec in FIGURES.items() if spec.source in ("study", "studies"))
 
 
 class _Study(Protocol):
@@ -150,14 +169,36 @@ class _Study(Protocol):
     sweep: Mapping[str, Any]
     block: Mapping[str, Any]
 
+    def perturbation_theory_note(self) -> str: ...
+
 
 _S = TypeVar("_S", bound=_Study)
 
 
 class _Config(Protocol):
     studies: Mapping[str, _Study]
-    figures: Mapping[str, str]
+    #: figure -> study name, or role -> study name for source "studies"
+    figures: Mapping[str, str | Mapping[str, str]]
     scaling: Mapping[str, str]
+
+
+def _spec_of(figure: str, source: str) -> FigureSpec:
+    """The registered figure ``figure`` of ``source`` (ConfigError naming it otherwise)."""
+    spec = FIGURES.get(figure)
+    if spec is None or spec.source not in ("study", "studies"):
+        raise ConfigError(f"figures.{figure}: unknown; available: "
+                          f"{', '.join(study_figure_names())}")
+    if spec.source != source:
+        form = "{studies: {ROLE: NAME}}" if spec.source == "studies" else "{study: NAME}"
+        raise ConfigError(f"figures.{figure}: this figure is chosen as {form}")
+    return spec
+
+
+def _check_points(where: str, study: _Study, min_points: int) -> None:
+    for axis, values in study.sweep.items():
+        if len(values) < min_points:
+            raise ConfigError(f"{where}: study {study.name!r} field 'sweep.{axis}' has "
+                              f"{len(values)} value(s); the figure needs at least {min_points}")
 
 
 def check_figure_study(figure: str, study: _S) -> _S:
@@ -181,20 +222,32 @@ def check_figure_study(figure: str, study: _S) -> _S:
         If the figure is unknown, or the study is not of the figure's model or does
         not sweep exactly the figure's parameters; the message names the figure.
     """
-    spec = FIGURES.get(figure)
-    if spec is None or spec.source != "study":
-        raise ConfigError(f"figures.{figure}: unknown; available: "
-                          f"{', '.join(study_figure_names())}")
+    spec = _spec_of(figure, "study")
     if study.model != spec.model or set(study.sweep) != spec.sweep:
         raise ConfigError(f"figures.{figure}.study: study {study.name!r} must be model "
                           f"{spec.model!r} sweeping {', '.join(sorted(spec.sweep))}; it is "
                           f"{study.model!r} sweeping {', '.join(study.sweep) or 'nothing'}")
-    for axis, values in study.sweep.items():
-        if len(values) < spec.min_points:
-            raise ConfigError(f"figures.{figure}.study: study {study.name!r} field "
-                              f"'sweep.{axis}' has {len(values)} value(s); the figure needs "
-                              f"at least {spec.min_points}")
+    _check_points(f"figures.{figure}.study", study, spec.min_points)
     return study
+
+
+def check_figure_studies(figure: str, studies: Mapping[str, _S]) -> Mapping[str, _S]:
+    """Check the studies chosen by role for a ``"studies"`` figure (config
+    ``figures: {FIGURE: {studies: {ROLE: NAME}}}``): exactly the spec's roles, each study
+    sweeping exactly its role's parameters. Returns ``studies``; raises
+    :class:`ConfigError` naming the figure and the role."""
+    spec = _spec_of(figure, "studies")
+    if set(studies) != set(spec.roles):
+        raise ConfigError(f"figures.{figure}.studies: needs exactly the roles "
+                          f"{', '.join(spec.roles)}; got {', '.join(studies) or 'none'}")
+    for role, study in studies.items():
+        where = f"figures.{figure}.studies.{role}"
+        if set(study.sweep) != spec.roles[role]:
+            raise ConfigError(f"{where}: study {study.name!r} must sweep "
+                              f"{', '.join(sorted(spec.roles[role]))}; it sweeps "
+                              f"{', '.join(study.sweep) or 'nothing'}")
+        _check_points(where, study, spec.min_points)
+    return studies
 
 
 @dataclass(frozen=True)
@@ -264,30 +317,72 @@ def _values(spec: Any) -> str:
     return str(spec)
 
 
-def _caption(spec: FigureSpec, name: str, block: Mapping[str, Any] | None,
-             models: Iterable[str]) -> str:
-    """The spec's caption with the config's values filled in."""
-    block = block or {}
+def _context(block: Mapping[str, Any]) -> dict[str, Any]:
+    """Caption placeholders of one study block."""
     fixed = block.get("fixed") or {}
-    context = {
-        "name": name,
+    return {
         "study": block.get("name", ""),
         "model": block.get("model", ""),
         "N": _values(block.get("N", "")),
         "fixed": ", ".join(f"{k} = {v}" for k, v in fixed.items()),
         "sweep": {k: _values(v) for k, v in (block.get("sweep") or {}).items()},
-        "models": ", ".join(models),
     }
-    return inspect.cleandoc(spec.caption).format_map(context)
+
+
+def _caption(spec: FigureSpec, name: str, studies: Mapping[str, _Study],
+             models: Iterable[str]) -> str:
+    """The spec's caption with the config's values filled in (``studies``: by role; the
+    one study of a ``"study"`` figure under role ``""``), and where perturbation theory
+    does not apply in a study, why."""
+    context = {"name": name, "models": ", ".join(models),
+               **_context(studies[""].block if "" in studies else {}),
+               "roles": {role: _context(study.block) for role, study in studies.items()}}
+    caption = inspect.cleandoc(spec.caption).format_map(context)
+    notes = [f"Perturbation theory in study {study.name}: {study.perturbation_theory_note()}."
+             for study in studies.values()
+             if study.perturbation_theory_note() != PT_EVERYWHERE]
+    return "\n\n".join([caption, *notes])
 
 
 def _job(spec: FigureSpec, name: str, inputs: dict[str, str],
-         study: _Study | None, models: Iterable[str]) -> FigureJob:
-    """The job drawing ``spec`` as output ``name`` from ``inputs`` (role -> path)."""
-    block = dict(study.block) if study is not None else None
+         studies: Mapping[str, _Study], models: Iterable[str]) -> FigureJob:
+    """The job drawing ``spec`` as output ``name`` from ``inputs`` (role -> path); the
+    job records the study block when it reads one study."""
+    block = dict(studies[""].block) if set(studies) == {""} else None
     return FigureJob(name=name, spec=spec, inputs=inputs, study=block,
-                     caption=_caption(spec, name, block, models), category=spec.category,
-                     group=spec.group)
+                     caption=_caption(spec, name, studies, models), category=spec.category,
+                     group=spec.group if block is not None else None)
+
+
+def _study_inputs(spec: FigureSpec, study: _Study, prefix: str = "") -> dict[str, str]:
+    """The datasets of one chosen study by role (``prefix`` + role)."""
+    inputs = {prefix + role: f"results/{stage}/{study.name}.nc"
+              for role, stage in STUDY_ROLES.items()}
+    if spec.with_minima:
+        inputs[prefix + "minima"] = minima_path(study.name)
+    return inputs
+
+
+def _chosen_job(config: _Config, figure: str, chosen: str | Mapping[str, str],
+                models: list[str]) -> FigureJob:
+    """The job of one entry of the config's ``figures:``."""
+    spec = FIGURES[figure]
+    if spec.source == "studies":
+        assert isinstance(chosen, Mapping)
+        studies = check_figure_studies(figure, {r: config.studies[n] for r, n in chosen.items()})
+        inputs = {k: v for role, study in studies.items()
+                  for k, v in _study_inputs(spec, study, f"{role}_").items()}
+        return _job(spec, figure, inputs, studies, models)
+    assert isinstance(chosen, str)
+    study = check_figure_study(figure, config.studies[chosen])
+    inputs = _study_inputs(spec, study)
+    scaling_study = config.scaling.get(study.model) if spec.with_scaling else None
+    if scaling_study is not None:
+        inputs["scaling"] = _scaling_path(study.model)
+    job = _job(spec, figure, inputs, {"": study}, models)
+    if scaling_study not in (None, chosen):  # two studies: no shared "post" job
+        job = replace(job, group=None)
+    return job
 
 
 def figure_jobs(config: _Config) -> list[FigureJob]:
@@ -297,49 +392,43 @@ def figure_jobs(config: _Config) -> list[FigureJob]:
     ----------
     config
         Validated config: ``studies`` (name -> study with ``name``, ``model``,
-        ``sweep`` and ``block``), ``figures`` (figure -> study name) and ``scaling``
-        (model -> study name).
+        ``sweep`` and ``block``), ``figures`` (figure -> study name, or role -> study
+        name) and ``scaling`` (model -> study name).
 
     Returns
     -------
     list of FigureJob
         First the config's ``figures:`` in their order (with role ``scaling`` if the
         spec is ``with_scaling`` and ``scaling:`` has its model; such a job has no group
-        when that is another study), then, in registration order, each ``"scaling"``
-        figure once per model of ``scaling:`` and each ``"all_scaling"`` figure once
-        (neither without a scaling study).
+        when that is another study, nor has a figure of several studies), then, in
+        registration order, each ``"scaling"`` figure once per model of ``scaling:``
+        and each ``"all_scaling"`` figure once (neither without a scaling study).
 
     Raises
     ------
     ConfigError
-        If a figure of ``figures:`` is unknown or its study does not fit it.
+        If a figure of ``figures:`` is unknown or its studies do not fit it.
     """
     models = list(config.scaling)
-    jobs: list[FigureJob] = []
-    for figure, study_name in config.figures.items():
-        study = config.studies[study_name]
-        check_figure_study(figure, study)
-        spec = FIGURES[figure]
-        inputs = {role: f"results/{stage}/{study_name}.nc" for role, stage in STUDY_ROLES.items()}
-        scaling_study = config.scaling.get(study.model) if spec.with_scaling else None
-        if scaling_study is not None:
-            inputs["scaling"] = _scaling_path(study.model)
-        job = _job(spec, figure, inputs, study, models)
-        if scaling_study not in (None, study_name):  # two studies: no shared "post" job
-            job = replace(job, group=None)
-        jobs.append(job)
+    jobs = [_chosen_job(config, figure, chosen, models)
+            for figure, chosen in config.figures.items()]
     for spec in FIGURES.values():
         if spec.source == "scaling":
             jobs += [_job(spec, f"{spec.name}_{model}", {"scaling": _scaling_path(model)},
-                          config.studies[study_name], models)
+                          {"": config.studies[study_name]}, models)
                      for model, study_name in config.scaling.items()
                      if spec.model in (None, model)]
         elif spec.source == "all_scaling" and models:
             jobs.append(_job(spec, spec.name, {model: _scaling_path(model) for model in models},
-                             None, models))
+                             {}, models))
     return jobs
 
 
 def _scaling_path(model: str) -> str:
     """The finite-N scaling dataset of ``model`` (rule ``scaling``)."""
     return f"results/scaling/{model}.nc"
+
+
+def minima_path(study: str) -> str:
+    """The located minima of the exact ξ² of ``study``, every N (rule ``minima``)."""
+    return f"results/minima/{study}.nc"

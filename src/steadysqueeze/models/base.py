@@ -99,6 +99,13 @@ class Model(abc.ABC):
         as they are (the transition the finite-N analysis approaches)."""
         raise NotImplementedError(f"{self.name}: no mean-field critical drive is known")
 
+    def perturbation_obstruction(self, N: int) -> str | None:
+        """Why pure-state perturbation theory (Sec. 2) cannot apply at this point, read
+        off the model's structure alone (no operator is built); ``None`` when nothing
+        structural stands in the way. The numeric checks of
+        :func:`steadysqueeze.perturbative.applicability` decide the rest."""
+        return None
+
     @classmethod
     def has_closed_form(cls) -> bool:
         """Whether the model overrides :meth:`closed_form_steady_state`."""

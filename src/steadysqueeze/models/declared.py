@@ -45,6 +45,8 @@ __all__ = ["DeclaredModel", "declare_model", "load_declarations", "register_decl
 #: PIQS's channel names (:mod:`steadysqueeze.exact.channels`), local ones first
 CHANNEL_NAMES = ("emission", "dephasing", "pumping",
                  "collective_emission", "collective_dephasing", "collective_pumping")
+#: channels whose jump operators do not annihilate |phi_0> = |N/2, -N/2>
+NOT_DARK_CHANNELS = ("dephasing", "pumping", "collective_dephasing", "collective_pumping")
 _KEYS = {"description", "parameters", "hamiltonian", "h0", "drive", "dissipation",
          "scaling_drive", "default_order"}
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
@@ -78,6 +80,21 @@ models:
 """
 
 
+_GREEK = frozenset(
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma "
+    "tau upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi "
+    "Omega".split())
+
+
+def _latex(name: str) -> str:
+    """LaTeX symbol of a declared parameter: Greek names as letters, ``_x`` a subscript
+    (``gamma_phi`` -> ``\\gamma_{\\phi}``)."""
+    def symbol(part: str) -> str:
+        return "\\" + part if part in _GREEK else part
+    head, _, tail = name.partition("_")
+    return symbol(head) + (f"_{{{symbol(tail)}}}" if tail else "")
+
+
 def _maxabs(A: sp.sparray) -> float:
     return float(np.abs(A.data).max()) if A.nnz else 0.0
 
@@ -101,6 +118,17 @@ class DeclaredModel(Model):
             if rate < 0:
                 raise ModelInputError(f"{self.name}: rate of {channel!r} is {rate!r} < 0 for "
                                       f"these parameters")
+
+    def perturbation_obstruction(self, N: int) -> str | None:
+        r"""A declaration without the h0/drive split (Eq. 36), or a channel that does not
+        annihilate :math:`|\phi_0\rangle` at a non-zero rate (dephasing, pumping)."""
+        if not self.supports_perturbation:
+            return "declared with 'hamiltonian:' only (no h0 + drive split, Eq. 36)"
+        rates = self.channel_rates(N)
+        active = [c for c in NOT_DARK_CHANNELS if rates.get(c, 0.0) > 0]
+        if active:
+            return f"|phi_0> is not dark under {' and '.join(active)} (Sec. 2)"
+        return None
 
     def values(self, N: int | None = None) -> dict[str, float]:
         """Parameter values by name, with ``N`` if given."""
@@ -243,6 +271,16 @@ def _channels(name: str, spec: Any, params: dict[str, float | None]) -> dict[str
     return out
 
 
+def _rate_name(channels: Mapping[str, Expression], params: Mapping[str, float | None]) -> str:
+    """The parameter couplings are measured in (axis units): the one parameter of a
+    channel's rate, in the order of :data:`CHANNEL_NAMES`, preferring a non-zero default
+    (``Gamma`` of ``collective_emission: Gamma/N`` over ``gamma: 0.0`` of ``emission``)."""
+    candidates = [symbols.pop() for c in CHANNEL_NAMES if c in channels
+                  for symbols in [set(channels[c].symbols) - {"N"}] if len(symbols) == 1]
+    nonzero = [p for p in candidates if params[p] is None or params[p] != 0]
+    return (nonzero or candidates or list(params))[0]
+
+
 def declare_model(name: str, spec: Mapping[str, Any]) -> type[DeclaredModel]:
     """Build the :class:`~.base.Model` subclass that ``spec`` declares (module docstring).
 
@@ -272,13 +310,12 @@ def declare_model(name: str, spec: Mapping[str, Any]) -> type[DeclaredModel]:
     description = spec.get("description", "")
     if not isinstance(description, str):
         raise DeclarationError(f"model {name!r}: field 'description': expected text")
-    bare = [str(e.text).strip() for e in channels.values() if str(e.text).strip() in params]
     local = any(c in CHANNEL_NAMES[:3] for c in channels)
     namespace = {
         "name": name, "description": description, "__doc__": description or None,
         "dissipation": "local" if local else "collective",
-        "rate_name": bare[0] if bare else names[0],
-        "parameters": {p: Parameter(f"parameter {p} of declared model {name}", p)
+        "rate_name": _rate_name(channels, params),
+        "parameters": {p: Parameter(f"parameter {p} of declared model {name}", _latex(p))
                        for p in names},
         "conserves_parity": all(c % 2 == 0 for c in charges),
         "default_order": order, "scaling_drive": drive,

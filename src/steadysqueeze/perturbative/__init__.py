@@ -6,11 +6,13 @@ when it applies (:mod:`.checks`).
 
 from __future__ import annotations
 
-from .checks import ASSUMPTION_TOLERANCE, assumption_checks, require_assumptions
+from .checks import (ASSUMPTION_TOLERANCE, Applicability, applicability, assumption_checks,
+                     summary)
 from .squeezing import squeezing, truncated_state_squeezing
 from .theory import (PerturbationError, PerturbedState, expectation_series, perturbed_state,
                      unperturbed_energies)
 
 __all__ = ["PerturbationError", "PerturbedState", "perturbed_state", "expectation_series",
            "unperturbed_energies", "squeezing", "truncated_state_squeezing",
-           "assumption_checks", "require_assumptions", "ASSUMPTION_TOLERANCE"]
+           "assumption_checks", "applicability", "Applicability", "summary",
+           "ASSUMPTION_TOLERANCE"]

@@ -16,10 +16,10 @@ import numpy as np
 import xarray as xr
 
 from .. import exact, perturbative
-from ..datasets import grid_dataset, points_dataset, study_coords
+from ..datasets import coordinate_attrs, grid_dataset, points_dataset, study_coords
 from ..io import write_atomic
 from ..meanfield import has_paramagnet, paramagnet_growth_rate
-from ..observables import analyze
+from ..observables import Squeezing, analyze
 from ..optimum import locate_minimum
 from ..provenance import dataset_attributes, make_record
 from ..scaling import scaling_dataset
@@ -27,7 +27,7 @@ from ..studies import Study
 from ..variables import attrs
 
 __all__ = ["write_model", "write_perturbative", "write_exact_shard", "write_exact_gather",
-           "write_minimum", "write_scaling"]
+           "write_minimum", "write_minima", "write_scaling"]
 
 log = logging.getLogger("steadysqueeze")
 PathLike = str | os.PathLike[str]
@@ -51,15 +51,17 @@ def _finish(ds: xr.Dataset, *, rule: str, study: Study, inputs: Sequence[PathLik
 
 
 def write_model(study: Study, output: PathLike) -> None:
-    """Rule ``model``: the study grid, the model's canonical parameters and the checks
-    that pure-state perturbation theory applies at every point (fails loudly if not)."""
+    """Rule ``model``: the study grid, the model's canonical parameters and, at every
+    point, whether pure-state perturbation theory applies (the checks of Sec. 2) and if
+    not, why (attribute ``perturbation_theory``; such points are solved exactly only)."""
     values: dict[str, list[float]] = {}
+    verdicts = []
     for index in range(study.size):
         N, model = study.model_at(index)
-        checks = perturbative.require_assumptions(
-            model, N, where=f"study {study.name!r}, point {study.point(index)}")
+        verdict = perturbative.applicability(model, N)
+        verdicts.append(verdict)
         row = {**{p: getattr(model, p) for p in model.parameter_names() if p not in study.dims},
-               **checks}
+               **verdict.checks, "pt_applicable": float(verdict.applies)}
         if has_paramagnet(model):
             row["mean_field_growth_rate"] = paramagnet_growth_rate(model)
         for key, value in row.items():
@@ -71,23 +73,35 @@ def write_model(study: Study, output: PathLike) -> None:
                 if key in study.model_class.parameter_names() else attrs(key))
         data[key] = xr.Variable(study.dims, np.reshape(column, study.shape), meta)
     ds = xr.Dataset(data, coords={k: v for k, v in coords.items() if k in study.dims})
-    ds.attrs["model"] = study.model
+    ds.attrs.update(model=study.model, perturbation_theory=perturbative.summary(verdicts))
     _finish(ds, rule="model", study=study, inputs=[], output=output,
             title=f"{study.name}: {study.model} model grid and perturbation-theory checks")
 
 
 def write_perturbative(study: Study, model_path: PathLike, output: PathLike) -> None:
-    """Rule ``perturbative``: consistent-order PT observables at every grid point."""
+    """Rule ``perturbative``: consistent-order PT observables at every grid point where
+    the model stage found that PT applies; NaN elsewhere, with the model stage's reason
+    in the attribute ``perturbation_theory``."""
+    with xr.open_dataset(model_path) as model_ds:
+        applicable = model_ds["pt_applicable"].values.ravel().astype(bool)
+        verdict = str(model_ds.attrs["perturbation_theory"])
     order = study.pt_order
     results, truncated = [], []
     for index in range(study.size):
         N, model = study.model_at(index)
+        if not applicable[index]:
+            results.append(Squeezing.not_computed())
+            truncated.append(float("nan"))
+            continue
         results.append(perturbative.squeezing(model, N, order))
         truncated.append(perturbative.truncated_state_squeezing(model, N, order).xi2)
-    extra = {"xi2_truncated_state": truncated, "order": [order] * study.size}
-    points = points_dataset(study, range(study.size), results, extra)
+    extra = {"xi2_truncated_state": truncated, "order": [order] * study.size,
+             "pt_applicable": applicable}
+    points = points_dataset(range(study.size), results, extra)
     ds = grid_dataset(study, points)
-    ds.attrs["method"] = "perturbative"
+    ds.attrs.update(method="perturbative", perturbation_theory=verdict)
+    if not applicable.all():
+        log.info("perturbation theory %s", verdict)
     _finish(ds, rule="perturbative", study=study, inputs=[model_path], output=output,
             title=f"{study.name}: pure-state perturbation theory (Eqs. 12-13)")
 
@@ -105,7 +119,7 @@ def write_exact_shard(study: Study, shard: int, model_path: PathLike, output: Pa
         residuals.append(state.residual)
         iterations.append(state.iterations)
     extra = {"residual": residuals, "iterations": iterations}
-    ds = points_dataset(study, indices.tolist(), results, extra)
+    ds = points_dataset(indices.tolist(), results, extra)
     ds.attrs.update({"shard": shard, "shards": study.shards})
     _finish(ds, rule="exact_shard", study=study, inputs=[model_path], output=output,
             title=f"{study.name}: exact steady states, shard {shard + 1}/{study.shards}")
@@ -126,39 +140,63 @@ def write_exact_gather(study: Study, shard_paths: Sequence[PathLike], output: Pa
 
 
 def write_minimum(study: Study, *, N: int, exact_path: PathLike, output: PathLike) -> None:
-    """Rule ``minimum``: the located minimum of the exact ξ_R² over the study's drive at
-    one N (:func:`steadysqueeze.optimum.locate_minimum`, bracketed by the sweep)."""
+    """Rule ``minimum``: the located minimum of the exact ξ_R² over the model's
+    ``scaling_drive`` at one N (:func:`steadysqueeze.optimum.locate_minimum`, bracketed
+    by the sweep), for every combination of the study's other swept parameters (dims
+    ``N`` and those parameters)."""
     drive = study.model_class.scaling_drive
+    others = [axis for axis in study.sweep if axis != drive]
     with xr.open_dataset(exact_path) as e:
-        row = e["xi2"].sel(N=N).load()
+        xi2 = e["xi2"].sel(N=N).transpose(*others, drive).load()
     scan = exact.Scan(progress=exact.Progress(log.info), report=log.info)
-    found = locate_minimum(lambda d: study.model_with(**{drive: d}), N, row[drive].values,
-                           row.values, scan=scan)
-    log.info("N=%d: minimum xi2 = %.10g at %s = %.8g (%d exact solves%s)", N, found.xi2,
-             drive, found.drive, found.evaluations, "" if found.interior else
-             ", at the end of the sweep")
-    values = {"xi2_min": found.xi2, "drive_at_min": found.drive,
-              "minimum_evaluations": found.evaluations, "minimum_interior": float(found.interior)}
+    shape = tuple(len(study.sweep[axis]) for axis in others)
+    values: dict[str, list[float]] = {}
+    for index in np.ndindex(*shape):
+        fixed = {axis: float(study.sweep[axis][i]) for axis, i in zip(others, index)}
+        row = xi2[index]
+        found = locate_minimum(lambda d: study.model_with(**fixed, **{drive: d}), N,
+                               row[drive].values, row.values, scan=scan)
+        log.info("N=%d %s: minimum xi2 = %.10g at %s = %.8g (%d exact solves%s)", N, fixed,
+                 found.xi2, drive, found.drive, found.evaluations, "" if found.interior else
+                 ", at the end of the sweep")
+        for name, value in (("xi2_min", found.xi2), ("drive_at_min", found.drive),
+                            ("minimum_evaluations", found.evaluations),
+                            ("minimum_interior", float(found.interior))):
+            values.setdefault(name, []).append(value)
     labels = {"drive": drive, "drive_units": study.model_class.rate_name}
-    data = {name: xr.Variable(("N",), [value], attrs(name, **labels))
-            for name, value in values.items()}
-    ds = xr.Dataset(data, coords={"N": study_coords(study)["N"].isel(N=[study.N.index(N)])})
+    dims = ("N", *others)
+    data = {name: xr.Variable(dims, np.reshape(column, (1, *shape)), attrs(name, **labels))
+            for name, column in values.items()}
+    coords = study_coords(study)
+    ds = xr.Dataset(data, coords={"N": coords["N"].isel(N=[study.N.index(N)]),
+                                  **{axis: coords[axis] for axis in others}})
     _finish(ds, rule="minimum", study=study, inputs=[exact_path], output=output,
             title=f"{study.name}: located minimum of the exact xi_R^2 at N = {N}")
 
 
+def write_minima(study: Study, minimum_paths: Sequence[PathLike], output: PathLike) -> None:
+    """Rule ``minima``: the located minima of every N of a study in one dataset."""
+    parts = [xr.load_dataset(path) for path in minimum_paths]
+    ds = xr.concat(parts, dim="N", combine_attrs="drop")
+    for key, value in study.fixed.items():
+        ds.coords[key] = xr.Variable((), value, coordinate_attrs(study.model_class, key))
+    ds.attrs["drive"] = study.model_class.scaling_drive
+    _finish(ds, rule="minima", study=study, inputs=list(minimum_paths), output=output,
+            title=f"{study.name}: located minima of the exact xi_R^2 over "
+                  f"{study.model_class.scaling_drive}")
+
+
 def write_scaling(study: Study, *, exact_path: PathLike, perturbative_path: PathLike,
-                  minima_paths: Sequence[PathLike], output: PathLike) -> None:
+                  minima_path: PathLike, output: PathLike) -> None:
     """Rule ``scaling``: finite-N analysis of a study over (N, drive), with the located
     minima of every N."""
-    with xr.open_dataset(exact_path) as e, xr.open_dataset(perturbative_path) as p:
-        exact_ds, pt_ds = e.load(), p.load()
-    minima = xr.concat([xr.load_dataset(path) for path in minima_paths], dim="N",
-                       combine_attrs="drop")
+    with xr.open_dataset(exact_path) as e, xr.open_dataset(perturbative_path) as p, \
+            xr.open_dataset(minima_path) as m:
+        exact_ds, pt_ds, minima = e.load(), p.load(), m.load()
     critical = study.model_with(**{study.model_class.scaling_drive: 0.0}).critical_drive()
-    ds = scaling_dataset(exact_ds, pt_ds, minima, model=study.model,
+    ds = scaling_dataset(exact_ds, pt_ds, minima, model=study.model_class,
                          drive=study.model_class.scaling_drive, order=study.pt_order,
                          critical_drive=critical)
     _finish(ds, rule="scaling", study=study,
-            inputs=[exact_path, perturbative_path, *minima_paths], output=output,
+            inputs=[exact_path, perturbative_path, minima_path], output=output,
             title=f"{study.model}: finite-N scaling of squeezing and of the validity of PT")
