@@ -22,12 +22,19 @@ covariance. ``--scan N`` adds the scan line (xyz, J = −0.8γ, Jz = γ, 25 valu
 from 0.1γ to 2.5γ, one process; ``--scan-baseline-points K`` times K of its points
 with the baseline, one process each, to extrapolate).
 
+``--declared N [N ...]`` times the declared models of ``DECLARED`` (any PIQS channels,
+:mod:`steadysqueeze.models.declared`) instead, one fresh process per model and N, and
+prints a markdown table (time, peak RSS, iterations, residual, the memory estimate);
+``--declared-models`` picks some of them, ``--declared-scan N`` adds a 20-point scan in
+Ω of ``rabi_local`` at N in one process (:class:`~steadysqueeze.exact.Scan` reuse).
+
 Usage::
 
     python benchmarks/bench_exact.py                       # full table, N = 20 … 300
     python benchmarks/bench_exact.py --max-n 100 --points xyz-ferro,tfi-para
     python benchmarks/bench_exact.py --n 200 300 400 --baseline ../baseline --markdown \
         --points xyz-ferro,tfi-ferro,xyz-para --scan 300 --dicke-n 0 --piqs-max-n 0
+    python benchmarks/bench_exact.py --declared 50 100 --declared-scan 100
 """
 
 from __future__ import annotations
@@ -54,6 +61,31 @@ POINTS = {
     "tfi-ferro": ("tfi", dict(Jx=4.0, Delta=-2.0)),          # -Δ(Δ+Jx) = 4 > 1/4
 }
 
+
+#: declared models: the driven Dicke model with local emission, xyz with local dephasing,
+#: all six PIQS channels with an odd Hamiltonian, emission against pumping
+DECLARED = """
+models:
+  rabi_local:
+    parameters: {Omega: 0.4, Gamma: 1.0, gamma: 0.03}
+    hamiltonian: "-Omega*Sx"
+    dissipation: {collective_emission: Gamma/N, emission: gamma}
+  xyz_dephasing:
+    parameters: {Jx: 0.1, Jy: -1.7, Jz: 1.0, gamma: 1.0, gamma_phi: 0.2}
+    hamiltonian: "(Jx*Sx**2 + Jy*Sy**2 + Jz*Sz**2)/N"
+    dissipation: {emission: gamma, dephasing: gamma_phi}
+  all_six_odd:
+    parameters: {Omega: 0.7, Jz: 1.0}
+    hamiltonian: "-Omega*Sx + Jz*Sz**2/N"
+    dissipation: {emission: 1.0, dephasing: 0.2, pumping: 0.1, collective_emission: 1/N,
+                  collective_dephasing: 0.1, collective_pumping: 0.05/N}
+  emission_pumping:
+    parameters: {Jx: 1.6, Jy: -2.0, Jz: 1.0, gamma: 1.0, w: 0.3}
+    hamiltonian: "(Jx*Sx**2 + Jy*Sy**2 + Jz*Sz**2)/N"
+    dissipation: {emission: gamma, pumping: w}
+"""
+#: the Ω values of ``--declared-scan``
+DECLARED_SCAN_OMEGA = tuple(np.linspace(0.1, 1.0, 20))
 
 #: the scan of issue-sized work: xyz at J = -0.8, Jz = 1 across the mean-field transition
 SCAN_DJ = tuple(np.linspace(0.1, 2.5, 25))
@@ -190,6 +222,53 @@ def _ours(name: str, params: dict, N: int, method: str) -> dict:
                 mean=mean, cov=cov)
 
 
+def _declared(name: str, N: int, omegas: tuple[float, ...], method: str) -> dict:
+    """Declared model ``name`` of :data:`DECLARED` at N: one solve, or a scan in Ω."""
+    from steadysqueeze.exact import Scan, SolverOptions
+    from steadysqueeze.models.declared import load_declarations
+
+    cls = load_declarations(DECLARED)[name]
+    models = [cls.from_parameters({"Omega": w}) for w in omegas] if omegas else [cls()]
+    scan = Scan(SolverOptions(method=method))
+    start = time.perf_counter()
+    states = [scan.solve(m, N) for m in models]
+    return dict(time=time.perf_counter() - start, rss=_peak_rss_gb(),
+                unknowns=int(states[0].info["unknowns"]), method=states[0].method,
+                iterations=[s.iterations for s in states],
+                reused=sum(bool(s.info.get("preconditioner_reused")) for s in states),
+                residual=max(s.residual for s in states))
+
+
+def declared_rows(args: argparse.Namespace) -> list[str]:
+    """Markdown rows of ``--declared`` (and ``--declared-scan``): one process per row."""
+    from steadysqueeze.exact.memory import peak_memory_bytes
+    from steadysqueeze.models.declared import load_declarations
+
+    classes = load_declarations(DECLARED)
+    names = [n.strip() for n in args.declared_models.split(",") if n.strip()]
+    runs = [(n, N, ()) for N in args.declared for n in names]
+    if args.declared_scan:
+        runs.append(("rabi_local", args.declared_scan, DECLARED_SCAN_OMEGA))
+    rows = ["| model | N | unknowns | solver | time / s | peak RSS / GB | estimated / GB | "
+            "iterations | max residual |", "|---|---|---|---|---|---|---|---|---|"]
+    print("\n".join(rows), flush=True)
+    for name, N, omegas in runs:
+        label = name if not omegas else f"{name}, scan {len(omegas)} × Ω {omegas[0]:g}…{omegas[-1]:g}"
+        status, r = run_isolated(_declared, (name, N, omegas, args.method), args.timeout)
+        if status != "ok":
+            rows.append(f"| {label} | {N} | {status}: {r} |")
+        else:
+            its = "/".join(map(str, r["iterations"])) if omegas else str(r["iterations"][0])
+            if omegas:
+                its += f" ({r['reused']} reused)"
+            estimate = peak_memory_bytes(classes[name], N) / 1e9
+            short = "krylov" if r["method"].startswith("gmres") else "LU"
+            rows.append(f"| {label} | {N} | {r['unknowns']} | {short} | {r['time']:.1f} | "
+                        f"{r['rss']:.2f} | {estimate:.2f} | {its} | {r['residual']:.1e} |")
+        print(rows[-1], flush=True)
+    return rows
+
+
 def _piqs(name: str, params: dict, N: int) -> dict:
     import qutip
     from qutip import piqs
@@ -283,7 +362,17 @@ def main(argv: list[str] | None = None) -> None:
                         help="print a markdown table: this version beside the baseline")
     parser.add_argument("--scan", type=int, default=0, help="N of the scan line (0: none)")
     parser.add_argument("--scan-baseline-points", type=int, default=3)
+    parser.add_argument("--declared", type=int, nargs="*", default=[],
+                        help="time the declared models of DECLARED at these N (and nothing else)")
+    parser.add_argument("--declared-models", default="rabi_local,xyz_dephasing,all_six_odd,"
+                        "emission_pumping", help="comma-separated subset of DECLARED")
+    parser.add_argument("--declared-scan", type=int, default=0,
+                        help="N of a 20-point scan in Omega of rabi_local (0: none)")
     args = parser.parse_args(argv)
+
+    if args.declared or args.declared_scan:
+        declared_rows(args)
+        return
 
     ns = [n for n in (args.n or N_VALUES) if n <= args.max_n]
     points = [p.strip() for p in args.points.split(",") if p.strip()]

@@ -247,12 +247,13 @@ def test_expression_evaluation():
 
 
 def test_solver_dispatches_declared_models_to_the_general_liouvillian(builtin):
-    """``steady_state`` solves declared models by sparse LU on the general Liouvillian."""
+    """``steady_state`` solves declared models on the general Liouvillian (sparse LU; Krylov
+    on request or above the size threshold, see test_declared_krylov.py)."""
     from steadysqueeze.exact import liouvillian
     from steadysqueeze.exact.general import GeneralLiouvillian
 
     model = builtin["xyz"].from_parameters(dict(Jx=1.6, Jy=-2.0, Jz=1.0))
     assert isinstance(liouvillian(model, 4), GeneralLiouvillian)
     assert steady_state(model, 6).method == "sparse-lu"
-    with pytest.raises(ValueError, match="sparse LU only"):
-        steady_state(model, 6, SolverOptions(method="krylov"))
+    assert steady_state(model, 6, SolverOptions(method="krylov")).method \
+        == "gmres-block-gauss-seidel"

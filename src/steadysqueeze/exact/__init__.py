@@ -2,8 +2,10 @@ r"""Exact steady states of the Lindblad equation on the physical permutation-inv
 
 :func:`steady_state` solves one point, :class:`Scan` a sequence of neighbouring points
 (each reusing its predecessor's work); :class:`SolverOptions` says how. Modules:
-:mod:`.liouvillian` (the operator, assembled), :mod:`.realblocks` (local emission in real
-coordinates, matrix-free), :mod:`.preconditioner` (block Gauss–Seidel over J),
+:mod:`.liouvillian` (the operator, assembled), :mod:`.general` and :mod:`.channels`
+(declared models, any PIQS channels), :mod:`.realblocks` (local emission in real
+coordinates, matrix-free), :mod:`.hermitianblocks` (declared models with local channels
+in real coordinates, by J block), :mod:`.preconditioner` (block Gauss–Seidel over J),
 :mod:`.krylov` (GMRES), :mod:`.direct` (sparse LU), :mod:`.solve` (dispatch and checks),
 :mod:`.scan` (neighbour reuse), :mod:`.memory` (the memory a solve needs),
 :mod:`.progress` (reports of long solves).

@@ -1,7 +1,9 @@
-r"""Krylov solver for local emission: right-preconditioned GMRES in real arithmetic.
+r"""Krylov solver: right-preconditioned GMRES on a Liouvillian block tridiagonal over J.
 
 GMRES on the local-emission Liouvillian in real coordinates
-(:class:`~.realblocks.RealBlockLiouvillian`, applied matrix-free), with its first
+(:class:`~.realblocks.RealBlockLiouvillian`, applied matrix-free) or on a declared
+model's assembled Liouvillian in real coordinates, cut into its J blocks
+(:class:`~.hermitianblocks.HermitianBlockLiouvillian`), with its first
 equation (the population of :math:`|N/2,-N/2\rangle`, dependent by trace conservation)
 replaced by :math:`\sum_J\mathrm{Tr}\rho^J = 1`, right-preconditioned by one symmetric
 block Gauss–Seidel sweep over J (:class:`~.preconditioner.BlockGaussSeidel`).
@@ -20,9 +22,8 @@ import numpy as np
 
 from ..state import SolverError
 from .options import SolverOptions
-from .preconditioner import BlockGaussSeidel
+from .preconditioner import BlockGaussSeidel, BlockOperator
 from .progress import Progress
-from .realblocks import RealBlockLiouvillian
 
 __all__ = ["KrylovResult", "KrylovSolution", "gmres", "solve_krylov"]
 
@@ -39,13 +40,14 @@ def gmres(apply_A: Callable[[np.ndarray], np.ndarray], b: np.ndarray,
           apply_M: Callable[[np.ndarray], np.ndarray], atol: float, restart: int,
           maxiter: int, x0: np.ndarray | None = None,
           progress: Callable[[int, float], None] | None = None) -> KrylovResult:
-    """Right-preconditioned restarted GMRES, real arithmetic, CGS with one
-    reorthogonalisation (BLAS-2 on a preallocated basis), Givens rotations.
+    """Right-preconditioned restarted GMRES in the arithmetic of ``b`` (real or complex),
+    CGS with one reorthogonalisation (BLAS-2 on a preallocated basis), Givens rotations
+    (complex ones, :math:`[[\bar c, \bar s], [-s, c]]`, which are the real ones for real data).
     """
-    n = b.size
-    x = np.zeros_like(b) if x0 is None else np.array(x0, dtype=float)
+    n, dtype = b.size, b.dtype
+    x = np.zeros_like(b) if x0 is None else np.array(x0, dtype=dtype)
     iterations, cycles = 0, 0
-    V = np.empty((min(restart, maxiter) + 1, n))
+    V = np.empty((min(restart, maxiter) + 1, n), dtype=dtype)
     while True:
         r = b - apply_A(x) if (iterations or x0 is not None) else b.copy()
         beta = float(np.linalg.norm(r))
@@ -53,9 +55,9 @@ def gmres(apply_A: Callable[[np.ndarray], np.ndarray], b: np.ndarray,
             return KrylovResult(x, iterations, beta, cycles)
         cycles += 1
         m = min(restart, maxiter - iterations)
-        H = np.zeros((m + 1, m))
-        cs, sn = np.zeros(m), np.zeros(m)
-        g = np.zeros(m + 1)
+        H = np.zeros((m + 1, m), dtype=dtype)
+        cs, sn = np.zeros(m, dtype=dtype), np.zeros(m, dtype=dtype)
+        g = np.zeros(m + 1, dtype=dtype)
         g[0] = beta
         np.multiply(r, 1 / beta, out=V[0])
         del r
@@ -63,9 +65,9 @@ def gmres(apply_A: Callable[[np.ndarray], np.ndarray], b: np.ndarray,
         for j in range(m):
             w = apply_A(apply_M(V[j]))
             Vj = V[:j + 1]
-            h = Vj @ w
+            h = (Vj @ w.conj()).conj()     # V^H w without conjugating the basis
             w -= h @ Vj
-            h2 = Vj @ w            # reorthogonalise once (CGS2)
+            h2 = (Vj @ w.conj()).conj()    # reorthogonalise once (CGS2)
             w -= h2 @ Vj
             h += h2
             hn = float(np.linalg.norm(w))
@@ -75,14 +77,14 @@ def gmres(apply_A: Callable[[np.ndarray], np.ndarray], b: np.ndarray,
                 np.multiply(w, 1 / hn, out=V[j + 1])
             del w
             for i in range(j):
-                t = cs[i] * H[i, j] + sn[i] * H[i + 1, j]
+                t = np.conj(cs[i]) * H[i, j] + np.conj(sn[i]) * H[i + 1, j]
                 H[i + 1, j] = -sn[i] * H[i, j] + cs[i] * H[i + 1, j]
                 H[i, j] = t
-            den = float(np.hypot(H[j, j], H[j + 1, j]))
+            den = float(np.hypot(abs(H[j, j]), abs(H[j + 1, j])))
             cs[j], sn[j] = (H[j, j] / den, H[j + 1, j] / den) if den > 0 else (1.0, 0.0)
             H[j, j], H[j + 1, j] = den, 0.0
             g[j + 1] = -sn[j] * g[j]
-            g[j] = cs[j] * g[j]
+            g[j] = np.conj(cs[j]) * g[j]
             iterations += 1
             if progress is not None:
                 progress(iterations, abs(g[j + 1]))
@@ -96,7 +98,8 @@ def gmres(apply_A: Callable[[np.ndarray], np.ndarray], b: np.ndarray,
 
 @dataclass
 class KrylovSolution:
-    """A converged Krylov solve: real coordinates, and what a neighbouring solve may reuse."""
+    """A converged Krylov solve (coordinates of its operator) and what a neighbouring solve
+    may reuse."""
 
     x: np.ndarray
     iterations: int
@@ -106,7 +109,7 @@ class KrylovSolution:
     info: dict[str, float]
 
 
-def _augmented(L: RealBlockLiouvillian) -> Callable[[np.ndarray], np.ndarray]:
+def _augmented(L: BlockOperator) -> Callable[[np.ndarray], np.ndarray]:
     """x ↦ L̃ x: L x with its first equation replaced by the trace."""
     def apply(x: np.ndarray) -> np.ndarray:
         y = L.matvec(x)
@@ -115,15 +118,21 @@ def _augmented(L: RealBlockLiouvillian) -> Callable[[np.ndarray], np.ndarray]:
     return apply
 
 
-def solve_krylov(L: RealBlockLiouvillian, options: SolverOptions, *,
+def _usable(x0: np.ndarray, L: BlockOperator) -> bool:
+    """Whether ``x0`` (a neighbour's solution) is a vector in L's coordinates."""
+    return x0.dtype == L.dtype and x0.shape == (L.size,)
+
+
+def solve_krylov(L: BlockOperator, options: SolverOptions, *,
                  x0: np.ndarray | None = None, preconditioner: BlockGaussSeidel | None = None,
                  progress: Progress | None = None) -> KrylovSolution:
     r"""Solve :math:`\tilde L x = e_0` to ``options.tolerance`` (relative residual
     :math:`\max|\mathcal{L}\rho| / \max|\mathcal{L}_{ij}|`).
 
-    ``x0``: initial guess in real coordinates (rescaled to unit trace); ``preconditioner``:
-    one factorised for a neighbouring Hamiltonian at the same N and γ (only the diagonal
-    blocks depend on H, so it stays a valid, if less exact, preconditioner).
+    ``x0``: initial guess in L's coordinates (rescaled to unit trace; ignored if it is
+    not one); ``preconditioner``: one factorised for a neighbouring Hamiltonian with the
+    same J ↔ J ± 1 couplings (only the diagonal blocks depend on H, so it stays a valid,
+    if less exact, preconditioner).
     """
     start = time.perf_counter()
     scale = L.rate_scale
@@ -132,11 +141,11 @@ def solve_krylov(L: RealBlockLiouvillian, options: SolverOptions, *,
         preconditioner = BlockGaussSeidel(L)
     assert preconditioner is not None
     setup = time.perf_counter() - start
-    b = np.zeros(L.size)
+    b = np.zeros(L.size, dtype=L.dtype)
     b[0] = 1.0
-    x = None if x0 is None else x0 / L.trace(x0)
+    x = x0 / L.trace(x0) if x0 is not None and _usable(x0, L) else None
     atol = max(1e-4 * options.tolerance * scale, 1e-15)
-    restart = int(np.clip(options.krylov_basis_bytes / (8 * L.size), 10, 500))
+    restart = int(np.clip(options.krylov_basis_bytes / (L.dtype.itemsize * L.size), 10, 500))
     report = None if progress is None else (lambda it, r: progress.update(it, r / scale))
     apply = _augmented(L)
     iterations, residual = 0, np.inf

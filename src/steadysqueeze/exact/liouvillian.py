@@ -134,6 +134,17 @@ class LocalEmissionLiouvillian:
     def size(self) -> int:
         return int(self.kept.size)
 
+    @cached_property
+    def block_ranges(self) -> list[tuple[int, int]]:
+        """[start, stop) of every block ρ^J among the kept unknowns (blocks by descending J)."""
+        bounds = np.searchsorted(self.kept, self._full_offsets).tolist()
+        return list(zip(bounds[:-1], bounds[1:]))
+
+    def kept_in_block(self, k: int) -> np.ndarray:
+        """Row-major indices inside ρ^J (block k) of its kept unknowns."""
+        a, b = self.block_ranges[k]
+        return self.kept[a:b] - self._full_offsets[k]
+
     # -- operator pieces -----------------------------------------------------------
     def coherent_generator(self, spin: CollectiveSpin) -> sp.csr_array:
         r""":math:`G_J = -iH_J - \frac{\gamma}{2}(J^z + N/2)` (non-Hermitian Hamiltonian, Eq. 14)."""
@@ -155,6 +166,10 @@ class LocalEmissionLiouvillian:
     @cached_property
     def full_matrix(self) -> sp.csr_array:
         """Sparse Liouvillian on all Σ_J (2J+1)² block entries (before parity reduction)."""
+        return sp.block_array(self.block_grid(), format="csr")
+
+    def block_grid(self) -> list[list[sp.sparray | None]]:
+        """The pieces of :attr:`full_matrix`: [target block][source block] (None: zero)."""
         n = len(self.spins)
         grid: list[list[sp.sparray | None]] = [[None] * n for _ in range(n)]
         for k, spin in enumerate(self.spins):
@@ -165,7 +180,7 @@ class LocalEmissionLiouvillian:
             for target, coefficient, A in self.jump_terms(spin):
                 term = coefficient * block_kron(A, A)
                 grid[target][k] = term if grid[target][k] is None else grid[target][k] + term
-        return sp.block_array(grid, format="csr")
+        return grid
 
     @cached_property
     def matrix(self) -> sp.csr_array:

@@ -12,6 +12,7 @@ import math
 import os
 
 from ..models import Model
+from ..models.declared import DeclaredModel
 
 __all__ = ["peak_memory_bytes", "machine_memory_bytes", "available_memory_bytes", "format_gb",
            "local_unknowns"]
@@ -26,6 +27,14 @@ _BASE_BYTES = 0.12e9
 _LOCAL_REFERENCE_BYTES = 4.6e9
 _LOCAL_REFERENCE_UNKNOWNS = 2_295_276     # N = 300
 _LOCAL_EXPONENT = 1.35
+#: declared models with a local channel (Krylov on the assembled Liouvillian in real
+#: coordinates, :mod:`.hermitianblocks`; u unknowns, not parity-reduced if H is odd): the
+#: same form with its own constants, calibrated on the heaviest case, all six channels
+#: with an odd H (0.37 GB at N = 100, 2.95 GB at N = 200); lighter channel sets need up
+#: to 1/1.5 of it (driven Dicke + local emission: 0.28 GB at N = 100, 2.00 GB at N = 200),
+#: so this errs high by 1.0-1.5x (benchmarks/README.md)
+_DECLARED_REFERENCE_BYTES = 5.35e9
+_DECLARED_EXPONENT = 1.15
 #: collective emission: bytes per LU factor entry (value and index) of the (N+1)^2 system,
 #: whose nested-dissection fill is about 12 (N+1)^2 log2(N+1) entries
 _COLLECTIVE_BYTES_PER_FILL = 28.0
@@ -35,7 +44,7 @@ _CLOSED_FORM_BYTES_PER_ENTRY = 100.0
 
 
 def local_unknowns(N: int, conserves_parity: bool) -> int:
-    r"""Physical unknowns :math:`\sum_J (2J+1)^2` of local emission, halved by parity."""
+    r"""Physical unknowns :math:`\sum_J (2J+1)^2` of local channels, halved by parity."""
     total = sum((N - 2 * k + 1) ** 2 for k in range(N // 2 + 1))
     return (total + 1) // 2 if conserves_parity else total
 
@@ -48,9 +57,10 @@ def peak_memory_bytes(model: type[Model], N: int) -> float:
         dim = N + 1
         fill = 12.0 * dim ** 2 * math.log2(max(dim, 2))
         return _BASE_BYTES + _COLLECTIVE_BYTES_PER_FILL * fill
-    unknowns = local_unknowns(N, model.conserves_parity)
-    return _BASE_BYTES + _LOCAL_REFERENCE_BYTES * (unknowns / _LOCAL_REFERENCE_UNKNOWNS) \
-        ** _LOCAL_EXPONENT
+    relative = local_unknowns(N, model.conserves_parity) / _LOCAL_REFERENCE_UNKNOWNS
+    if issubclass(model, DeclaredModel):
+        return _BASE_BYTES + _DECLARED_REFERENCE_BYTES * relative ** _DECLARED_EXPONENT
+    return _BASE_BYTES + _LOCAL_REFERENCE_BYTES * relative ** _LOCAL_EXPONENT
 
 
 def machine_memory_bytes() -> float:

@@ -20,11 +20,13 @@ class SolverOptions:
     Attributes
     ----------
     method
-        ``"direct"`` (sparse LU of the whole Liouvillian), ``"krylov"`` (local emission
-        only: preconditioned GMRES), ``"closed-form"`` (the model's closed-form steady
-        state, where it has one, checked against the Liouvillian) or ``"auto"`` (the
-        closed form where the model has one; else direct for collective emission and for
-        local emission up to ``auto_krylov_threshold`` unknowns, Krylov above).
+        ``"direct"`` (sparse LU of the whole Liouvillian), ``"krylov"`` (preconditioned
+        GMRES; local emission with a parity-conserving Hamiltonian, or a declared model
+        with a local channel and any Hamiltonian), ``"closed-form"`` (the model's
+        closed-form steady state, where it has one, checked against the Liouvillian) or
+        ``"auto"`` (the closed form where the model has one; else direct for collective
+        channels only and for local ones up to ``auto_krylov_threshold`` unknowns, Krylov
+        above).
     tolerance
         Largest accepted relative residual :math:`\\|\\mathcal{L}\\rho\\|_\\infty /
         \\max|\\mathcal{L}_{ij}|`.

@@ -70,6 +70,8 @@ class RealBlockLiouvillian:
     row-major). Matrix-free :meth:`matvec`; sparse diagonal blocks :meth:`block_matrix`.
     """
 
+    dtype = np.dtype(float)
+
     def __init__(self, model: Model, N: int) -> None:
         if model.dissipation != "local":
             raise ValueError("RealBlockLiouvillian needs local emission")
@@ -77,6 +79,7 @@ class RealBlockLiouvillian:
             raise ValueError("RealBlockLiouvillian needs a Hamiltonian conserving the parity "
                              "of M - M'")
         self.model, self.N, self.gamma = model, int(N), float(model.rate)
+        self.coupling_key = ("real local emission", self.N, self.gamma)
         self.J_values = spin_values(self.N)
         self.nblocks = len(self.J_values)
         self.subs: list[SubBlock] = []

@@ -53,10 +53,11 @@ class Scan:
             state = steady_state(model, N, self.options)
         else:
             previous = self._reusable(N)
+            x0 = None if previous is None else previous.x
             pre = None if previous is None or self._refactor else previous.preconditioner
+            self._last = previous = None   # a replaced preconditioner is freed before the solve
             state, solution = krylov_steady_state(
-                model, N, self.options, x0=None if previous is None else previous.x,
-                preconditioner=pre, progress=self.progress)
+                model, N, self.options, x0=x0, preconditioner=pre, progress=self.progress)
             self._remember(N, solution)
         if self.report is not None:
             self.report(f"{label}: {state.method}, {state.iterations} iterations, "

@@ -1,8 +1,9 @@
 r"""Exact steady state :math:`\mathcal{L}[\rho_{ss}] = 0` of the Lindblad equation, Eq. 1.
 
 Dispatches to the direct solver (:mod:`.direct`, sparse LU of the assembled Liouvillian)
-or to the Krylov solver (:mod:`.krylov`, local emission in real coordinates), and checks
-what it returns (:func:`~steadysqueeze.state.check_physical`).
+or to the Krylov solver (:mod:`.krylov`: the built-in local-emission models and the
+declared models with local channels, both in real coordinates of the Hermitian blocks),
+and checks what it returns (:func:`~steadysqueeze.state.check_physical`).
 """
 
 from __future__ import annotations
@@ -12,16 +13,19 @@ import numpy as np
 from ..models import Model
 from ..models.declared import DeclaredModel
 from ..state import SteadyState, check_physical
+from .channels import LOCAL_CHANNELS
 from .direct import solve_direct
+from .general import GeneralLiouvillian
+from .hermitianblocks import HermitianBlockLiouvillian
 from .krylov import KrylovSolution, solve_krylov
 from .liouvillian import LocalEmissionLiouvillian, liouvillian
 from .memory import local_unknowns
 from .options import SolverOptions
-from .preconditioner import BlockGaussSeidel
+from .preconditioner import BlockGaussSeidel, BlockOperator
 from .progress import Progress
 from .realblocks import RealBlockLiouvillian
 
-__all__ = ["steady_state", "chosen_method", "krylov_steady_state"]
+__all__ = ["steady_state", "chosen_method", "krylov_operator", "krylov_steady_state"]
 
 
 def _check_N(N: int) -> int:
@@ -30,14 +34,27 @@ def _check_N(N: int) -> int:
     return int(N)
 
 
+def _declared_method(model: DeclaredModel, N: int, options: SolverOptions) -> str:
+    """:func:`chosen_method` for a declared model: Krylov needs a local channel (with
+    collective channels only the J = N/2 block is solved, by sparse LU)."""
+    local = any(model.channel_rates(N).get(c, 0.0) for c in LOCAL_CHANNELS)
+    if options.method == "closed-form":
+        raise ValueError(f"method 'closed-form': the declared model {model.name} has no "
+                         "closed-form steady state")
+    if options.method == "krylov" and not local:
+        raise ValueError(f"method 'krylov' needs a local channel; the declared model "
+                         f"{model.name} has collective channels only (use 'direct' or 'auto')")
+    if options.method == "auto":
+        big = local_unknowns(N, model.conserves_parity) > options.auto_krylov_threshold
+        return "krylov" if local and big else "direct"
+    return options.method
+
+
 def chosen_method(model: Model, N: int, options: SolverOptions) -> str:
     """``"direct"``, ``"krylov"`` or ``"closed-form"``: what ``options.method`` means for
     this model and N."""
     if isinstance(model, DeclaredModel):
-        if options.method not in ("auto", "direct"):
-            raise ValueError(f"method {options.method!r}: the declared model {model.name} is "
-                             "solved by sparse LU only (use 'direct' or 'auto')")
-        return "direct"
+        return _declared_method(model, N, options)
     local = model.dissipation == "local"
     has_closed_form = model.has_closed_form()
     if options.method == "closed-form" and not has_closed_form:
@@ -77,13 +94,21 @@ def _checked_state(model: Model, N: int, options: SolverOptions, method: str) ->
     return state
 
 
+def krylov_operator(model: Model, N: int) -> BlockOperator:
+    """The operator the Krylov path works on: real coordinates for the built-in local-
+    emission models, the real J blocks of the assembled Liouvillian for declared ones."""
+    if isinstance(model, DeclaredModel):
+        return HermitianBlockLiouvillian(GeneralLiouvillian(model, N))
+    return RealBlockLiouvillian(model, N)
+
+
 def krylov_steady_state(model: Model, N: int, options: SolverOptions, *,
                         x0: np.ndarray | None = None,
                         preconditioner: BlockGaussSeidel | None = None,
                         progress: Progress | None = None
                         ) -> tuple[SteadyState, KrylovSolution]:
     """The Krylov path, exposing what a neighbouring solve can reuse (:mod:`.scan`)."""
-    L = RealBlockLiouvillian(model, N)
+    L = krylov_operator(model, N)
     solution = solve_krylov(L, options, x0=x0, preconditioner=preconditioner,
                             progress=progress)
     state = SteadyState(N=N, blocks=L.to_blocks(solution.x), residual=solution.residual,
