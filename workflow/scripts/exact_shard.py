@@ -1,7 +1,8 @@
 """Rule exact_shard: exact steady states of one shard of the study grid."""
-from steadysqueeze.pipeline.support import limit_threads, logged
+from steadysqueeze.pipeline.support import limit_threads, logged, return_freed_memory
 
 limit_threads(snakemake.threads)
+return_freed_memory()
 
 from steadysqueeze.pipeline.stages import write_exact_shard  # noqa: E402
 from steadysqueeze.studies import Study  # noqa: E402

@@ -1,7 +1,8 @@
 """Rule minimum: the located minimum of the exact squeezing over the drive at one N."""
-from steadysqueeze.pipeline.support import limit_threads, logged
+from steadysqueeze.pipeline.support import limit_threads, logged, return_freed_memory
 
 limit_threads(snakemake.threads)
+return_freed_memory()
 
 from steadysqueeze.pipeline.stages import write_minimum  # noqa: E402
 from steadysqueeze.studies import Study  # noqa: E402

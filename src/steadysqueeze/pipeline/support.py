@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
 import os
 import sys
 from collections.abc import Iterator
 
-__all__ = ["logged", "limit_threads"]
+__all__ = ["logged", "limit_threads", "return_freed_memory"]
 
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -21,6 +22,25 @@ def limit_threads(threads: int) -> None:
     """
     for name in _THREAD_VARIABLES:
         os.environ[name] = str(max(1, int(threads)))
+
+
+def return_freed_memory(threshold_bytes: int = 128 * 1024) -> None:
+    """Make glibc give freed memory back to the system at once (``mallopt``
+    ``M_MMAP_THRESHOLD`` and ``M_TRIM_THRESHOLD``; a no-op without glibc).
+
+    A scan frees and reallocates its large factorisations point after point; with
+    glibc's dynamic defaults the freed heap stays mapped, and a job's peak memory grows
+    past the estimate its ``mem_mb`` comes from (measured: a 7-point scan of the driven
+    Dicke model with local emission at N = 100 peaked at 0.70 GB, 0.48 GB with these
+    thresholds).
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    libc.mallopt(m_mmap_threshold, threshold_bytes)
+    libc.mallopt(m_trim_threshold, threshold_bytes)
 
 
 @contextlib.contextmanager
