@@ -109,6 +109,20 @@ BAD_CONFIGS = {
     "figure of several studies chosen as one": (
         lambda c: c["figures"].update(robustness={"study": "robust_dicke"}),
         ["robustness", "studies"]),
+    "figure roles not a mapping": (
+        lambda c: c["figures"].update(robustness={"studies": ["robust_dicke"]}),
+        ["robustness", "studies"]),
+    "figure study not a name": (
+        lambda c: c["figures"].update(fig3={"study": ["fig3"]}), ["fig3", "study"]),
+    "model not a name": (mutate("model", ["xyz"]), ["fig3", "model"]),
+    "declared model in scaling": (
+        lambda c: c["scaling"].update(dicke_local={"study": "robust_dicke"}),
+        ["scaling.dicke_local", "built-in"]),
+    "model_declaration written by hand": (
+        mutate("model_declaration", {"parameters": {"J": None}}), ["fig3", "model_declaration"]),
+    "figure drive is not the model's drive": (
+        lambda c: c["models"]["dicke_local"].update(scaling_drive="gamma"),
+        ["robustness", "emission", "scaling_drive Omega"]),
 }
 
 

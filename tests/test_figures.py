@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import xarray as xr
+import yaml
 from matplotlib.figure import Figure
 
 from steadysqueeze.config import load_config
@@ -138,15 +139,21 @@ def test_figure_jobs_of_the_quick_config() -> None:
     assert dict(jobs["transition_dicke"].inputs) == {"scaling": "results/scaling/dicke.nc"}
     assert {job.category for job in jobs.values()} == {"Paper figures", "Finite-N scaling",
                                                        "Beyond the paper"}
-    # where PT does not apply, the caption says so and why
-    assert "robust_xyz: not applicable at 16 of 32 points" in jobs["robustness"].caption
-    assert "not dark under dephasing" in jobs["robustness"].caption
-    assert "Perturbation theory in study" not in fig3.caption
+    # dephasing leaves |phi_0> dark (shifted): PT applies everywhere, nothing to say
+    assert "Perturbation theory in study" not in jobs["robustness"].caption + fig3.caption
     for job in jobs.values():  # captions filled from the config
         assert job.caption and "{" not in job.caption and "}" not in job.caption
     assert "study ``fig3``: N = 20 emitters, Jz = 1.0, gamma = 1.0" in fig3.caption
     assert "[-0.6, 0.6] in 13 points" in fig3.caption
     assert "model ``tfi``, study ``scaling_tfi``:\nN = 4, 6, 8, 10." in scaling.caption
+
+
+def test_caption_says_where_and_why_perturbation_theory_does_not_apply() -> None:
+    data = yaml.safe_load(QUICK.read_text())
+    data["models"]["xyz_dephasing"]["dissipation"]["pumping"] = "gamma_phi"
+    [job] = [j for j in figure_jobs(load_config(data)) if j.name == "robustness"]
+    assert ("Perturbation theory in study robust_xyz: not applicable at 16 of 32 points "
+            "(exact only there): |phi_0> is not dark under pumping") in job.caption
 
 
 def test_figure_jobs_without_figures_or_scaling() -> None:

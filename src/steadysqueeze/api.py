@@ -160,10 +160,13 @@ def steady_state(model: ModelSpec, N: int, **parameters: float) -> SteadyState:
 
 
 def _axis(name: str, values: Any) -> np.ndarray | None:
-    """The values of a swept axis, or None for a scalar."""
-    if np.ndim(values) == 0:
-        return None
+    """The values of a swept axis, or None for a scalar (numbers only)."""
     array = np.asarray(values)
+    if not (np.issubdtype(array.dtype, np.number) and not np.issubdtype(array.dtype, np.bool_)):
+        raise ValueError(f"{name}: expected a number or a 1-D sequence of numbers, got "
+                         f"{values!r}")
+    if array.ndim == 0:
+        return None
     if array.ndim != 1 or array.size == 0:
         raise ValueError(f"{name}: expected a number or a non-empty 1-D sequence of numbers, "
                          f"got shape {array.shape}")

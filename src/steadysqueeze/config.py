@@ -102,6 +102,10 @@ def _declare_models(data: dict[str, Any]) -> None:
     and copy each declaration into the blocks of the studies that use it, as
     ``model_declaration``: a study block then says alone what was solved, for the jobs
     and for the provenance record."""
+    for block in data.get("studies") or []:
+        if isinstance(block, Mapping) and "model_declaration" in block:
+            raise ConfigError(f"study {block.get('name')!r}: field 'model_declaration' is set "
+                              "by the loader; declare the model under the config's 'models:'")
     declared = data.get("models")
     if declared is None:
         return
@@ -116,12 +120,13 @@ def _declare_models(data: dict[str, Any]) -> None:
     except DeclarationError as exc:
         raise ConfigError(f"models: {exc}") from None
     for block in data.get("studies") or []:
-        if isinstance(block, dict) and block.get("model") in declared:
-            block["model_declaration"] = copy.deepcopy(declared[block["model"]])
+        model = block.get("model") if isinstance(block, dict) else None
+        if isinstance(model, str) and model in declared:
+            block["model_declaration"] = copy.deepcopy(declared[model])
 
 
-def _study(where: str, name: Any, studies: Mapping[str, Study]) -> Study:
-    if name not in studies:
+def _study(where: str, name: object, studies: Mapping[str, Study]) -> Study:
+    if not isinstance(name, str) or name not in studies:
         raise ConfigError(f"{where}: {name!r} is not a study name")
     return studies[name]
 
@@ -150,6 +155,9 @@ def _parse_figures(data: Mapping[str, Any],
     chosen: dict[str, str | dict[str, str]] = {}
     for figure, spec in _entries(data, "figures").items():
         roles = spec.get("studies") if isinstance(spec, Mapping) else None
+        if roles is not None and not isinstance(roles, Mapping):
+            raise ConfigError(f"figures.{figure}.studies: expected a mapping ROLE -> study "
+                              f"name, got {roles!r}")
         if isinstance(roles, Mapping):
             resolved = {role: _study(f"figures.{figure}.studies.{role}", name, studies)
                         for role, name in roles.items()}
@@ -186,9 +194,9 @@ def _parse_scaling(data: Mapping[str, Any], studies: Mapping[str, Study]) -> dic
     """The ``scaling`` section: model -> study over (N, the model's drive), at least two N."""
     chosen: dict[str, str] = {}
     for model, study in _study_references(data, "scaling", studies).items():
-        if model != study.model and model not in MODELS:
-            raise ConfigError(f"scaling.{model}: unknown model; available: {', '.join(MODELS)}"
-                              " and the config's 'models:'")
+        if model not in MODELS:
+            raise ConfigError(f"scaling.{model}: the finite-N analysis needs a built-in model "
+                              f"with a known mean-field critical drive ({', '.join(MODELS)})")
         drive = study.model_class.scaling_drive
         if study.model != model or list(study.sweep) != [drive] or len(study.N) < 2:
             raise ConfigError(f"scaling.{model}.study: study {study.name!r} must be model "

@@ -139,7 +139,8 @@ def scaling_dataset(exact: xr.Dataset, pt: xr.Dataset, minima: xr.Dataset, *,
         xe, xp = exact["xi2"].sel(N=N).values, pt["xi2"].sel(N=N).values
         per_N["onset_exact"].append(onset_coefficient(d, xe, order))
         per_N["onset_pt"].append(onset_coefficient(d, xp, order))
-        err = np.nan_to_num(error.sel(N=N).values, nan=0.0)
+        # 0/0 where both deficits vanish; where PT did not apply, it is not valid
+        err = np.where(np.isnan(xp), np.inf, np.nan_to_num(error.sel(N=N).values, nan=0.0))
         per_N["pt_validity_1pct"].append(first_crossing(d, err, 0.01))
         per_N["pt_validity_10pct"].append(first_crossing(d, err, 0.10))
     onset_units = "1" if unit == "1" else f"{unit}^-{order}"

@@ -126,9 +126,11 @@ def _model_class(study: str, block: Mapping[str, Any]) -> type[Model]:
     :func:`steadysqueeze.config.load_config` copied into the block from the config's
     ``models:`` (so that the block alone says what was solved)."""
     model, declaration = block.get("model"), block.get("model_declaration")
-    if declaration is not None:
+    if not isinstance(model, str):
+        raise ConfigError(f"study {study!r}: field 'model' must be a model name, got {model!r}")
+    if declaration is not None and model not in MODELS:
         try:
-            return _declared_class(str(model), json.dumps(declaration, sort_keys=True))
+            return _declared_class(model, json.dumps(declaration, sort_keys=True))
         except (DeclarationError, TypeError) as exc:
             raise ConfigError(f"study {study!r}: field 'model_declaration': {exc}") from None
     if model not in MODELS:

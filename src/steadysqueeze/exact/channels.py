@@ -80,6 +80,27 @@ def decay_operator(rates: Mapping[str, float], N: int, spin: CollectiveSpin) -> 
     return sp.csr_array(total)
 
 
+def dark_decay_operator(rates: Mapping[str, float], N: int,
+                        spin: CollectiveSpin) -> sp.csr_array:
+    r""":math:`\sum_j \gamma_j L_j^\dagger L_j` with each Hermitian jump operator shifted to
+    annihilate :math:`|\phi_0\rangle = |N/2, -N/2\rangle`.
+
+    :math:`D[L + c] = D[L]` for Hermitian L and real c, so local dephasing
+    :math:`D[\sigma^z_i/2] = D[P^\uparrow_i]` and collective dephasing
+    :math:`D[J^z] = D[J^z + N/2]`: the same Lindbladian, whose jump operators now leave
+    :math:`|\phi_0\rangle` dark, as pure-state perturbation theory (Sec. 2) needs. They add
+    :math:`\gamma(J^z + N/2)` and :math:`\gamma(J^z + N/2)^2` to :func:`decay_operator`
+    without dephasing; their jumps never feed the dissipative line of Eq. 13
+    (:math:`L^\dagger|\phi_0\rangle = 0`). Pumping cannot be shifted dark.
+    """
+    _check_rates(rates)
+    up = spin.jz + (N / 2) * sp.eye_array(spin.dim, dtype=complex, format="csr")
+    rest = {name: rate for name, rate in rates.items() if "dephasing" not in name}
+    return sp.csr_array(decay_operator(rest, N, spin)
+                        + float(rates.get("dephasing", 0.0)) * up
+                        + float(rates.get("collective_dephasing", 0.0)) * (up @ up))
+
+
 def _mirrored(channel: JumpChannel) -> JumpChannel:
     """The channel under M → −M: a lowering term becomes the raising one (emission →
     pumping); the target index moves by +2 relative to lowering."""

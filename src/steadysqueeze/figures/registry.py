@@ -72,6 +72,10 @@ class FigureSpec:
         ``"study"`` and ``"studies"``: also read the located minima of the exact ξ²
         over the model's ``scaling_drive`` (rule ``minima``, :func:`minima_path`) as
         role ``minima`` (``ROLE_minima``).
+    drives
+        ``"studies"`` with ``with_minima``: role -> the swept parameter the figure
+        reads as the drive, which must be the scaling drive of the role's model (the
+        parameter its minima are taken over).
     caption
         Report caption, reStructuredText. ``{name}`` (output name), ``{study}``,
         ``{model}``, ``{N}``, ``{fixed}``, ``{sweep[AXIS]}`` and ``{models}`` (scaling
@@ -104,6 +108,7 @@ class FigureSpec:
     with_scaling: bool = False
     roles: Mapping[str, frozenset[str]] = field(default_factory=dict)
     with_minima: bool = False
+    drives: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """Check the name and source; store ``sweep`` and the roles' sweeps as frozensets."""
@@ -166,6 +171,7 @@ def study_figure_names() -> tuple[str, ...]:
 class _Study(Protocol):
     name: str
     model: str
+    model_class: Any
     sweep: Mapping[str, Any]
     block: Mapping[str, Any]
 
@@ -246,6 +252,12 @@ def check_figure_studies(figure: str, studies: Mapping[str, _S]) -> Mapping[str,
             raise ConfigError(f"{where}: study {study.name!r} must sweep "
                               f"{', '.join(sorted(spec.roles[role]))}; it sweeps "
                               f"{', '.join(study.sweep) or 'nothing'}")
+        drive = spec.drives.get(role)
+        if drive is not None and study.model_class.scaling_drive != drive:
+            raise ConfigError(f"{where}: study {study.name!r}: its model "
+                              f"{study.model!r} must have scaling_drive {drive} (the drive "
+                              f"its minima are taken over), not "
+                              f"{study.model_class.scaling_drive}")
         _check_points(where, study, spec.min_points)
     return studies
 
@@ -338,9 +350,9 @@ def _caption(spec: FigureSpec, name: str, studies: Mapping[str, _Study],
                **_context(studies[""].block if "" in studies else {}),
                "roles": {role: _context(study.block) for role, study in studies.items()}}
     caption = inspect.cleandoc(spec.caption).format_map(context)
-    notes = [f"Perturbation theory in study {study.name}: {study.perturbation_theory_note()}."
+    notes = [f"Perturbation theory in study {study.name}: {note}."
              for study in studies.values()
-             if study.perturbation_theory_note() != PT_EVERYWHERE]
+             for note in [study.perturbation_theory_note()] if note != PT_EVERYWHERE]
     return "\n\n".join([caption, *notes])
 
 

@@ -16,7 +16,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .registry import FigureSpec, register
-from .style import COLOURS, EXACT_STYLE, PT_STYLE, axis_label, drive_scale, method_legend, n_colours
+from .style import (COLOURS, EXACT_STYLE, PT_STYLE, axis_label, drive_scale, method_legend,
+                    n_colours)
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -26,35 +27,44 @@ if TYPE_CHECKING:
 __all__ = ["draw_robustness"]
 
 
+def _relative_rate(ds: xr.Dataset, rate: str, unit: str) -> tuple[np.ndarray, str]:
+    """The values of a swept rate in units of the fixed rate ``unit`` (a scalar
+    coordinate, 1 if absent), and the symbol of the ratio."""
+    scale = float(ds[unit]) if unit in ds.coords else 1.0
+    symbol = f"{ds[rate].attrs.get('latex', rate)}/{ds[unit].attrs.get('latex', unit)}" \
+        if unit in ds.coords else ds[rate].attrs.get("latex", rate)
+    return ds[rate].values / scale, symbol
+
+
 def _curves_by_rate(ax: Axes, data: Mapping[str, xr.Dataset], role: str, rate: str,
-                    drive: str, unit: str) -> float:
-    """ξ² against the drive at the largest N, one colour per value of ``rate``: exact
-    solid, PT dashed (where it applies), located minima as markers. Returns the factor
-    the drive is plotted with."""
+                    drive: str, unit: str) -> None:
+    """ξ² against the drive at the largest N, one colour per value of ``rate`` (in units
+    of the fixed rate ``unit``): exact solid, PT dashed (where it applies), located minima
+    as markers."""
     exact, pt, minima = (data[f"{role}_{k}"] for k in ("exact", "perturbative", "minima"))
-    N = int(exact["N"].values[-1])
+    N = int(exact["N"].max())
     factor, _ = drive_scale(exact, drive)
-    symbol = exact[rate].attrs.get("latex", rate)
-    for colour, value in zip(COLOURS, exact[rate].values):
+    ratios, symbol = _relative_rate(exact, rate, unit)
+    for colour, value, ratio in zip(COLOURS, exact[rate].values, ratios):
         at = {"N": N, rate: value}
         x = factor * exact[drive].values
         ax.plot(x, exact["xi2"].sel(at), color=colour, **EXACT_STYLE,
-                label=rf"${symbol}/{unit} = {value:g}$")
+                label=rf"${symbol} = {ratio:g}$")
         ax.plot(x, pt["xi2"].sel(at), color=colour, **PT_STYLE)
-        ax.plot(factor * float(minima["drive_at_min"].sel(at)), float(minima["xi2_min"].sel(at)),
-                "o", color=colour, markersize=4.5, zorder=5)
+        ax.plot(factor * float(minima["drive_at_min"].sel(at)),
+                float(minima["xi2_min"].sel(at)), "o", color=colour, markersize=4.5, zorder=5)
     ax.axhline(1.0, color="0.5", linewidth=0.8)
     ax.set_title(f"$N = {N}$")
-    return factor
 
 
 def _minimum_against_rate(ax: Axes, minima: xr.Dataset, rate: str, unit: str) -> None:
-    """The located minimum ξ²_min against the added rate, one line per N."""
-    symbol = minima[rate].attrs.get("latex", rate)
-    for colour, N in zip(n_colours(minima["N"].values), minima["N"].values):
-        ax.plot(minima[rate], minima["xi2_min"].sel(N=N), "o-", color=colour,
+    """The located minimum ξ²_min against the added rate (in units of ``unit``), one line
+    per N."""
+    ratios, symbol = _relative_rate(minima, rate, unit)
+    for colour, N in zip(n_colours(minima["N"].values), np.sort(minima["N"].values)):
+        ax.plot(ratios, minima["xi2_min"].sel(N=N), "o-", color=colour,
                 markersize=4, label=f"$N = {int(N)}$")
-    ax.set(xlabel=rf"${symbol}/{unit}$", ylabel=r"located minimum $\xi^2_{R,\min}$")
+    ax.set(xlabel=f"${symbol}$", ylabel=r"located minimum $\xi^2_{R,\min}$")
     ax.legend(frameon=False, loc="lower right")
 
 
@@ -62,18 +72,19 @@ def _onset(ax: Axes, data: Mapping[str, xr.Dataset], rate: str, drive: str) -> N
     """(1 − ξ²)/δJ against δJ at the largest N: a linear onset flattens to a non-zero
     value as δJ → 0, a quadratic one falls to zero."""
     exact, pt = data["dephasing_exact"], data["dephasing_perturbative"]
-    N = int(exact["N"].values[-1])
+    N = int(exact["N"].max())
     d = exact[drive].where(exact[drive] > 0, drop=True)
-    symbol = exact[rate].attrs.get("latex", rate)
-    for colour, value in zip(COLOURS, exact[rate].values):
+    ratios, symbol = _relative_rate(exact, rate, "gamma")
+    for colour, value, ratio in zip(COLOURS, exact[rate].values, ratios):
         at = {"N": N, rate: value, drive: d}
         ax.plot(d, (1 - exact["xi2"].sel(at)) / d, color=colour, **EXACT_STYLE,
-                label=rf"${symbol}/\gamma = {value:g}$")
+                label=rf"${symbol} = {ratio:g}$")
         ax.plot(d, (1 - pt["xi2"].sel(at)) / d, color=colour, **PT_STYLE)
     ax.axhline(0.0, color="0.5", linewidth=0.8)
     ax.set_xscale("log")
+    symbol = exact[drive].attrs.get("latex", drive)
     ax.set(xlabel=axis_label(exact, drive), title=f"onset, $N = {N}$",
-           ylabel=rf"$(1 - \xi_R^2)\,/\,{exact[drive].attrs.get('latex', drive)}$ / $\gamma^{{-1}}$")
+           ylabel=rf"$(1 - \xi_R^2)\,/\,{symbol}$ / $\gamma^{{-1}}$")
 
 
 def draw_robustness(data: Mapping[str, xr.Dataset]) -> Figure:
@@ -97,15 +108,15 @@ def draw_robustness(data: Mapping[str, xr.Dataset]) -> Figure:
     """
     fig, axes = plt.subplots(2, 2, figsize=(7.6, 6.0), constrained_layout=True)
     (a, b), (c, d) = axes
-    factor = _curves_by_rate(a, data, "emission", "gamma", "Omega", r"\Gamma")
-    a.axvline(factor * 0.5, color="0.3", linestyle=":", linewidth=1.0)
+    _curves_by_rate(a, data, "emission", "gamma", "Omega", "Gamma")
+    a.axvline(1.0, color="0.3", linestyle=":", linewidth=1.0)   # 2Ω = Γ
     a.set(xlabel=drive_scale(data["emission_exact"], "Omega")[1], ylabel=r"$\xi_R^2$",
           ylim=(0, 1.2))
     a.set_title("(a) driven Dicke + local emission, " + a.get_title())
     method_legend(a, loc="lower left")
-    _minimum_against_rate(b, data["emission_minima"], "gamma", r"\Gamma")
+    _minimum_against_rate(b, data["emission_minima"], "gamma", "Gamma")
     b.set_title("(b) deepest squeezing vs local emission")
-    _curves_by_rate(c, data, "dephasing", "gamma_phi", "dJ", r"\gamma")
+    _curves_by_rate(c, data, "dephasing", "gamma_phi", "dJ", "gamma")
     c.set(xlabel=axis_label(data["dephasing_exact"], "dJ"), ylabel=r"$\xi_R^2$",
           ylim=(0, 1.4))
     c.set_title("(c) XYZ + local dephasing, " + c.get_title())
@@ -119,7 +130,8 @@ register(FigureSpec(
     name="robustness", draw=draw_robustness, source="studies",
     roles={"emission": frozenset({"gamma", "Omega"}),
            "dephasing": frozenset({"gamma_phi", "dJ"})},
-    with_minima=True, category="Beyond the paper",
+    with_minima=True, drives={"emission": "Omega", "dephasing": "dJ"},
+    category="Beyond the paper",
     message="squeezing with added local emission and dephasing",
     caption="""
     **Robustness of steady-state squeezing** to dissipation the paper leaves out (declared
@@ -132,11 +144,12 @@ register(FigureSpec(
     Leppenen & Shahmoon, arXiv:2404.02134.
     (c) XYZ model at {roles[dephasing][fixed]} with local emission and local dephasing
     γ_φ Σᵢ D[sᵢᶻ] (study ``{roles[dephasing][study]}``, N = {roles[dephasing][N]},
-    γ_φ/γ = {roles[dephasing][sweep][gamma_phi]}): ξ_R² versus δJ at the largest N; PT
-    (dashed) only at γ_φ = 0, since dephasing does not leave |φ₀⟩ dark. (d) (1 − ξ_R²)/δJ:
-    a linear onset of squeezing (Sec. 5) tends to a non-zero value as δJ → 0.
+    γ_φ/γ = {roles[dephasing][sweep][gamma_phi]}): ξ_R² versus δJ at the largest N, exact
+    (solid) and first-order PT (dashed): D[σᶻ/2] = D[P↑], so dephasing leaves |φ₀⟩ dark
+    and adds γ_φ to the decay of the excited Dicke states in Eq. 14. (d) (1 − ξ_R²)/δJ: a
+    linear onset of squeezing (Sec. 5) tends to a non-zero value as δJ → 0.
 
     **What to look for:** how fast the deep Dicke squeezing near 2Ω = Γ fills in with γ/Γ
-    and how that depends on N; whether dephasing keeps the linear onset or turns it into
-    anti-squeezing at small δJ.
+    and how that depends on N; whether dephasing keeps the linear onset of squeezing, and
+    how much it lowers its slope.
     """))

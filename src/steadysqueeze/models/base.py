@@ -137,6 +137,12 @@ class Model(abc.ABC):
             return (self.rate * (spin.jz + (N / 2) * sp.eye_array(spin.dim))).tocsr()
         return (self.rate / N * (spin.jp @ spin.jm)).tocsr()
 
+    def dark_decay_operator(self, N: int, spin: CollectiveSpin) -> sp.csr_array:
+        r""":math:`\sum_j \gamma_j L_j^\dagger L_j` in the form pure-state perturbation theory
+        (Sec. 2, Eq. 14) uses: every Hermitian jump operator shifted to annihilate
+        :math:`|\phi_0\rangle` (the same Lindbladian). Emission needs no shift."""
+        return self.decay_operator(N, spin)
+
     def jump_weight(self, N: int) -> float:
         r"""κ in :math:`\sum_j \gamma_j L_j|\psi\rangle\langle\psi|L_j^\dagger|\phi_0\rangle
         = \kappa\, J^-|\psi\rangle\langle\psi|J^+|\phi_0\rangle` (fourth line of Eq. 13).

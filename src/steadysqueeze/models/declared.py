@@ -15,8 +15,8 @@ PRA 98, 063815 (2018), Eq. 1; see :mod:`steadysqueeze.exact.channels`). ``hamilt
 alone gives an exact-only model; ``h0:`` (:math:`U(1)`-symmetric, :math:`[H_0, J^z] = 0`)
 with ``drive:`` (:math:`\lambda H_1`, Eq. 36 of arXiv:2402.16824) also allows the
 perturbation theory, which applies when the channels leave :math:`|\phi_0\rangle` dark
-(emission, local and/or collective; :func:`~steadysqueeze.perturbative.unperturbed_energies`
-refuses the others).
+(emission, and dephasing in its shifted form :func:`~steadysqueeze.exact.channels.
+dark_decay_operator`; not pumping).
 
 :func:`declare_model` builds a frozen :class:`~.base.Model` subclass; nothing is added to
 :data:`~.base.MODELS` unless :func:`register_declared` is called.
@@ -45,8 +45,9 @@ __all__ = ["DeclaredModel", "declare_model", "load_declarations", "register_decl
 #: PIQS's channel names (:mod:`steadysqueeze.exact.channels`), local ones first
 CHANNEL_NAMES = ("emission", "dephasing", "pumping",
                  "collective_emission", "collective_dephasing", "collective_pumping")
-#: channels whose jump operators do not annihilate |phi_0> = |N/2, -N/2>
-NOT_DARK_CHANNELS = ("dephasing", "pumping", "collective_dephasing", "collective_pumping")
+#: channels whose jump operators cannot annihilate |phi_0> = |N/2, -N/2> (dephasing can,
+#: shifted: :func:`steadysqueeze.exact.channels.dark_decay_operator`)
+NOT_DARK_CHANNELS = ("pumping", "collective_pumping")
 _KEYS = {"description", "parameters", "hamiltonian", "h0", "drive", "dissipation",
          "scaling_drive", "default_order"}
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
@@ -87,9 +88,12 @@ _GREEK = frozenset(
 
 
 def _latex(name: str) -> str:
-    """LaTeX symbol of a declared parameter: Greek names as letters, ``_x`` a subscript
-    (``gamma_phi`` -> ``\\gamma_{\\phi}``)."""
+    """LaTeX symbol of a declared parameter: Greek names as letters, ``_x`` a subscript,
+    a ``d`` before a capital a δ (``gamma_phi`` -> ``\\gamma_{\\phi}``, ``dJ`` ->
+    ``\\delta J``)."""
     def symbol(part: str) -> str:
+        if len(part) > 1 and part[0] == "d" and part[1].isupper():
+            return "\\delta " + part[1:]
         return "\\" + part if part in _GREEK else part
     head, _, tail = name.partition("_")
     return symbol(head) + (f"_{{{symbol(tail)}}}" if tail else "")
@@ -120,8 +124,8 @@ class DeclaredModel(Model):
                                       f"these parameters")
 
     def perturbation_obstruction(self, N: int) -> str | None:
-        r"""A declaration without the h0/drive split (Eq. 36), or a channel that does not
-        annihilate :math:`|\phi_0\rangle` at a non-zero rate (dephasing, pumping)."""
+        r"""A declaration without the h0/drive split (Eq. 36), or pumping at a non-zero rate
+        (its jump operators cannot annihilate :math:`|\phi_0\rangle`)."""
         if not self.supports_perturbation:
             return "declared with 'hamiltonian:' only (no h0 + drive split, Eq. 36)"
         rates = self.channel_rates(N)
@@ -177,6 +181,10 @@ class DeclaredModel(Model):
     def decay_operator(self, N: int, spin: CollectiveSpin) -> sp.csr_array:
         from ..exact.channels import decay_operator   # not at import: models load first
         return decay_operator(self.channel_rates(N), N, spin)
+
+    def dark_decay_operator(self, N: int, spin: CollectiveSpin) -> sp.csr_array:
+        from ..exact.channels import dark_decay_operator
+        return dark_decay_operator(self.channel_rates(N), N, spin)
 
     def jump_weight(self, N: int) -> float:
         """κ of :meth:`Model.jump_weight`: γ/N for local emission plus γ_c for collective
@@ -273,9 +281,10 @@ def _channels(name: str, spec: Any, params: dict[str, float | None]) -> dict[str
 
 def _rate_name(channels: Mapping[str, Expression], params: Mapping[str, float | None]) -> str:
     """The parameter couplings are measured in (axis units): the one parameter of a
-    channel's rate, in the order of :data:`CHANNEL_NAMES`, preferring a non-zero default
-    (``Gamma`` of ``collective_emission: Gamma/N`` over ``gamma: 0.0`` of ``emission``)."""
-    candidates = [symbols.pop() for c in CHANNEL_NAMES if c in channels
+    channel's rate, collective channels first (``Gamma`` of ``collective_emission:
+    Gamma/N`` next to ``emission: gamma``), preferring a non-zero default."""
+    order = CHANNEL_NAMES[3:] + CHANNEL_NAMES[:3]
+    candidates = [symbols.pop() for c in order if c in channels
                   for symbols in [set(channels[c].symbols) - {"N"}] if len(symbols) == 1]
     nonzero = [p for p in candidates if params[p] is None or params[p] != 0]
     return (nonzero or candidates or list(params))[0]

@@ -18,6 +18,7 @@ import scipy.sparse as sp
 
 from ..models import Model
 from ..spin import CollectiveSpin
+from .theory import DENOMINATOR_TOLERANCE
 
 __all__ = ["ASSUMPTION_TOLERANCE", "CHECKS", "PT_EVERYWHERE", "Applicability", "assumption_checks",
            "applicability", "summary"]
@@ -49,7 +50,7 @@ def assumption_checks(model: Model, N: int) -> dict[str, float]:
     smallest :math:`|\varepsilon_n|` over n ≠ 0 of the diagonal energies (Eq. 14).
     """
     spin = CollectiveSpin(N / 2)
-    h0, decay = model.h0(N, spin), model.decay_operator(N, spin)
+    h0, decay = model.h0(N, spin), model.dark_decay_operator(N, spin)
     phi0 = np.zeros(spin.dim)
     phi0[0] = 1.0
     energies = h0.diagonal() - 0.5j * decay.diagonal()
@@ -77,7 +78,10 @@ def _violated(model: Model, checks: dict[str, float]) -> str:
     tolerance = ASSUMPTION_TOLERANCE * scale ** 2
     for name, assumption in CHECKS.items():
         value = checks[name]
-        failed = value <= tolerance if name == "min_denominator" else value > tolerance
+        if name == "min_denominator":   # a rate; the criterion of perturbed_state
+            failed = value < DENOMINATOR_TOLERANCE * max(1.0, model.rate)
+        else:
+            failed = value > tolerance
         if failed:
             return f"{assumption} ({name} = {value:.2e})"
     return ""
@@ -89,7 +93,7 @@ def applicability(model: Model, N: int) -> Applicability:
     checks of :func:`assumption_checks` at :data:`ASSUMPTION_TOLERANCE`."""
     obstruction = model.perturbation_obstruction(N)
     if not getattr(model, "supports_perturbation", True):   # no H0 to check
-        return Applicability(False, str(obstruction))
+        return Applicability(False, obstruction or "the model has no h0 + drive split")
     checks = assumption_checks(model, N)
     reason = obstruction or _violated(model, checks)
     return Applicability(not reason, reason, checks)

@@ -37,6 +37,10 @@ __all__ = ["PerturbationError", "PerturbedState", "unperturbed_energies", "pertu
            "expectation_series"]
 
 
+#: smallest accepted |epsilon_n| (n != 0) of Eq. 12, relative to the decay rate
+DENOMINATOR_TOLERANCE = 1e-14
+
+
 class PerturbationError(ArithmeticError):
     """Pure-state perturbation theory does not apply (Eq. 11 broken, vanishing denominator)."""
 
@@ -73,7 +77,8 @@ def unperturbed_energies(model: Model, N: int) -> np.ndarray:
     r"""Complex energies :math:`\langle H_0^{(\mathrm{NH})}\rangle_n - E_0` (Eq. 14), n = 0 … N."""
     spin = CollectiveSpin(N / 2)
     energies = _diagonal_or_raise(model.h0(N, spin), "H0", model)
-    decay = _diagonal_or_raise(model.decay_operator(N, spin), "sum_j gamma_j L_j^dag L_j", model)
+    decay = _diagonal_or_raise(model.dark_decay_operator(N, spin), "sum_j gamma_j L_j^dag L_j",
+                               model)
     if abs(decay[0]) > 1e-12 * model.rate:
         raise PerturbationError(f"{model.name}: |phi_0> is not dark (L_j|phi_0> != 0)")
     return (energies - 0.5j * decay) - energies[0]
@@ -88,7 +93,7 @@ def perturbed_state(model: Model, N: int, order: int) -> PerturbedState:
                                 "'h0:' and 'drive:' (Eq. 36) for the perturbation theory")
     spin = CollectiveSpin(N / 2)
     eps = unperturbed_energies(model, N)
-    if np.any(np.abs(eps[1:]) < 1e-14 * max(1.0, model.rate)):
+    if np.any(np.abs(eps[1:]) < DENOMINATOR_TOLERANCE * max(1.0, model.rate)):
         raise PerturbationError(f"{model.name}: vanishing denominator in Eq. 12 "
                                 "(an excited state is degenerate with |phi_0> and undamped)")
     H1 = model.h1(N, spin)

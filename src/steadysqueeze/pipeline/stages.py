@@ -86,15 +86,23 @@ def write_perturbative(study: Study, model_path: PathLike, output: PathLike) -> 
         applicable = model_ds["pt_applicable"].values.ravel().astype(bool)
         verdict = str(model_ds.attrs["perturbation_theory"])
     order = study.pt_order
-    results, truncated = [], []
+    results, truncated, failures = [], [], []
     for index in range(study.size):
         N, model = study.model_at(index)
-        if not applicable[index]:
-            results.append(Squeezing.not_computed())
-            truncated.append(float("nan"))
-            continue
-        results.append(perturbative.squeezing(model, N, order))
-        truncated.append(perturbative.truncated_state_squeezing(model, N, order).xi2)
+        if applicable[index]:
+            try:
+                result = perturbative.squeezing(model, N, order)
+                diagnostic = perturbative.truncated_state_squeezing(model, N, order).xi2
+                results.append(result)
+                truncated.append(diagnostic)
+                continue
+            except perturbative.PerturbationError as exc:   # passed the checks, not Eq. 12
+                failures.append(f"point {study.point(index)}: {exc}")
+                applicable[index] = False
+        results.append(Squeezing.not_computed())
+        truncated.append(float("nan"))
+    if failures:
+        verdict += f"; failed at {len(failures)} more point(s): {failures[0]}"
     extra = {"xi2_truncated_state": truncated, "order": [order] * study.size,
              "pt_applicable": applicable}
     points = points_dataset(range(study.size), results, extra)
