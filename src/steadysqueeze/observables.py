@@ -94,9 +94,33 @@ def squeezing_from_moments(N: int, mean: np.ndarray, covariance: np.ndarray
             float(variances[0]), float(variances[1]))
 
 
-def _trace_product(rho: np.ndarray, op) -> complex:
-    """Tr(ρ A) for dense ρ and sparse A."""
-    return complex(op.multiply(rho.T).sum())
+def _block_moments(J: float, rho: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    r""":math:`\langle J^a\rangle` and :math:`\langle\{J^a, J^b\}\rangle/2` of one block,
+    from the three diagonals of :math:`\rho^J` that the collective operators reach.
+
+    With :math:`a_M = \langle M+1|J^+|M\rangle`, :math:`P = \langle J^+\rangle =
+    \sum_M \rho_{M,M+1}a_M`, :math:`Q = \langle (J^+)^2\rangle`,
+    :math:`R = \langle\{J^z, J^+\}\rangle = \sum_M \rho_{M,M+1}(2M+1)a_M` and
+    :math:`S = \langle J^+J^- + J^-J^+\rangle = 2\langle J(J+1) - (J^z)^2\rangle`:
+    :math:`\langle J^x\rangle = \mathrm{Re}\,P`, :math:`\langle J^y\rangle = \mathrm{Im}\,P`,
+    :math:`\langle (J^x)^2\rangle = (S + 2\,\mathrm{Re}\,Q)/4`,
+    :math:`\langle (J^y)^2\rangle = (S - 2\,\mathrm{Re}\,Q)/4`, and the symmetrised
+    :math:`xy`, :math:`xz`, :math:`yz` products :math:`\mathrm{Im}\,Q/2`,
+    :math:`\mathrm{Re}\,R/2`, :math:`\mathrm{Im}\,R/2` (ρ Hermitian).
+    """
+    m = -J + np.arange(rho.shape[0])
+    p = np.diagonal(rho).real
+    a = np.sqrt((J - m[:-1]) * (J + m[:-1] + 1))
+    P = np.sum(np.diagonal(rho, 1) * a)
+    Q = np.sum(np.diagonal(rho, 2) * a[:-1] * a[1:])
+    R = np.sum(np.diagonal(rho, 1) * (2 * m[:-1] + 1) * a)
+    z, zz = np.sum(m * p), np.sum(m * m * p)
+    S = 2 * (J * (J + 1) * np.sum(p) - zz)
+    mean = np.array([P.real, P.imag, z])
+    second = np.array([[(S + 2 * Q.real) / 4, Q.imag / 2, R.real / 2],
+                       [Q.imag / 2, (S - 2 * Q.real) / 4, R.imag / 2],
+                       [R.real / 2, R.imag / 2, zz]])
+    return mean, second
 
 
 def moments(state: SteadyState) -> tuple[np.ndarray, np.ndarray]:
@@ -104,19 +128,14 @@ def moments(state: SteadyState) -> tuple[np.ndarray, np.ndarray]:
     mean = np.zeros(3)
     second = np.zeros((3, 3))
     for J, rho in state.blocks.items():
-        spin = CollectiveSpin(J)
-        ops = [spin.component(a) for a in AXES]
-        for a in range(3):
-            mean[a] += _trace_product(rho, ops[a]).real
-            for b in range(a, 3):
-                value = _trace_product(rho, ops[a] @ ops[b] + ops[b] @ ops[a]).real / 2
-                second[a, b] += value
-                second[b, a] = second[a, b]
+        block_mean, block_second = _block_moments(J, rho)
+        mean += block_mean
+        second += block_second
     return mean, second - np.outer(mean, mean)
 
 
-def _block_qfi(rho: np.ndarray, op: np.ndarray) -> float:
-    p, V = np.linalg.eigh(rho)
+def _block_qfi(p: np.ndarray, V: np.ndarray, op: np.ndarray) -> float:
+    """QFI of one block from its spectrum ``p``, ``V`` (Eq. 19)."""
     p = np.clip(p, 0.0, None)
     A = V.conj().T @ op @ V
     total = p[:, None] + p[None, :]
@@ -132,8 +151,8 @@ def quantum_fisher_information(state: SteadyState, axis: np.ndarray) -> float:
     homogeneous of degree one in ρ, so the :math:`d_J` copies of weight
     :math:`\rho^J/d_J` add up to the QFI of the block :math:`\rho^J` itself.
     """
-    return sum(_block_qfi(rho, CollectiveSpin(J).along(axis).toarray())
-               for J, rho in state.blocks.items())
+    return sum(_block_qfi(p, V, CollectiveSpin(J).along(axis).toarray())
+               for J, (p, V) in state.spectra.items())
 
 
 def purity(state: SteadyState) -> float:
@@ -145,8 +164,7 @@ def purity(state: SteadyState) -> float:
 def entropy(state: SteadyState) -> float:
     r"""Von Neumann entropy :math:`-\sum_J\sum_k p_k\ln(p_k/d_J)` (natural log)."""
     total = 0.0
-    for J, rho in state.blocks.items():
-        p = np.linalg.eigvalsh(rho)
+    for J, (p, _) in state.spectra.items():
         p = p[p > 1e-300]
         total -= float(np.sum(p * (np.log(p) - np.log(float(degeneracy(state.N, J))))))
     return total

@@ -11,6 +11,7 @@ PRA 98, 063815 (2018); Sec. 3.2 of Huybrechts & Roscilde, arXiv:2402.16824). Eac
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -47,6 +48,12 @@ class SteadyState:
     @property
     def trace(self) -> float:
         return float(sum(np.trace(b).real for b in self.blocks.values()))
+
+    @cached_property
+    def spectra(self) -> dict[float, tuple[np.ndarray, np.ndarray]]:
+        """Eigenvalues (ascending) and eigenvectors of every block, computed once for the
+        positivity check, the entropy and the QFI."""
+        return {J: np.linalg.eigh(rho) for J, rho in self.blocks.items()}
 
     def to_qutip(self) -> "qutip.Qobj":
         r"""ρ as a :class:`qutip.Qobj` in the Dicke basis of :mod:`qutip.piqs`.
@@ -96,6 +103,6 @@ def check_physical(state: SteadyState, tolerance: float) -> None:
         raise SolverError(f"steady-state residual {state.residual:.3e} exceeds {tolerance:.1e}")
     if abs(state.trace - 1) > 1e3 * tolerance:
         raise SolverError(f"steady state has trace {state.trace!r}, not 1")
-    lowest = min(float(np.linalg.eigvalsh(b)[0]) for b in state.blocks.values())
+    lowest = min(float(p[0]) for p, _ in state.spectra.values())
     if lowest < -1e3 * tolerance:
         raise SolverError(f"steady state is not positive: eigenvalue {lowest:.3e}")
