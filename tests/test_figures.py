@@ -153,7 +153,27 @@ def test_caption_says_where_and_why_perturbation_theory_does_not_apply() -> None
     data["models"]["xyz_dephasing"]["dissipation"]["pumping"] = "gamma_phi"
     [job] = [j for j in figure_jobs(load_config(data)) if j.name == "robustness"]
     assert ("Perturbation theory in study robust_xyz: not applicable at 16 of 32 points "
-            "(exact only there): |phi_0> is not dark under pumping") in job.caption
+            "(exact only there): \\|phi_0> is not dark under pumping") in job.caption
+    assert _rst_warnings(job.caption) == ""
+
+
+def _rst_warnings(text: str) -> str:
+    """What docutils reports while rendering ``text`` (the report's captions)."""
+    import io
+
+    import docutils.core
+
+    stream = io.StringIO()
+    docutils.core.publish_parts(text, writer="html",
+                                settings_overrides={"warning_stream": stream,
+                                                    "report_level": 2})
+    return stream.getvalue()
+
+
+def test_every_caption_is_valid_restructured_text() -> None:
+    for config in (QUICK, ROOT / "config" / "config.yaml"):
+        for job in figure_jobs(load_config(config)):
+            assert _rst_warnings(job.caption) == "", job.name
 
 
 def test_figure_jobs_without_figures_or_scaling() -> None:

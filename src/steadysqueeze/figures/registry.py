@@ -341,6 +341,11 @@ def _context(block: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _rst_text(text: str) -> str:
+    """Plain text safe in reStructuredText (``|`` would open a substitution reference)."""
+    return text.replace("|", "\\|")
+
+
 def _caption(spec: FigureSpec, name: str, studies: Mapping[str, _Study],
              models: Iterable[str]) -> str:
     """The spec's caption with the config's values filled in (``studies``: by role; the
@@ -350,7 +355,7 @@ def _caption(spec: FigureSpec, name: str, studies: Mapping[str, _Study],
                **_context(studies[""].block if "" in studies else {}),
                "roles": {role: _context(study.block) for role, study in studies.items()}}
     caption = inspect.cleandoc(spec.caption).format_map(context)
-    notes = [f"Perturbation theory in study {study.name}: {note}."
+    notes = [f"Perturbation theory in study {study.name}: {_rst_text(note)}."
              for study in studies.values()
              for note in [study.perturbation_theory_note()] if note != PT_EVERYWHERE]
     return "\n\n".join([caption, *notes])

@@ -138,14 +138,14 @@ register(FigureSpec(
     models). (a) Driven Dicke model, H = −ΩJx (Eq. 62), collective emission Γ/N D[J⁻] plus
     local emission γ Σᵢ D[sᵢ⁻] (study ``{roles[emission][study]}``, N = {roles[emission][N]},
     γ/Γ = {roles[emission][sweep][gamma]}): ξ_R² versus 2Ω/Γ at the largest N, exact
-    (solid), second-order pure-state PT (dashed; local emission leaves |φ₀⟩ dark, so PT
+    (solid), second-order pure-state PT (dashed; local emission leaves \\|φ₀⟩ dark, so PT
     applies) and the located minima (markers); dotted: the superradiant transition of the
     collective model. (b) The located minimum versus γ/Γ, one line per N. Related work:
     Leppenen & Shahmoon, arXiv:2404.02134.
     (c) XYZ model at {roles[dephasing][fixed]} with local emission and local dephasing
     γ_φ Σᵢ D[sᵢᶻ] (study ``{roles[dephasing][study]}``, N = {roles[dephasing][N]},
     γ_φ/γ = {roles[dephasing][sweep][gamma_phi]}): ξ_R² versus δJ at the largest N, exact
-    (solid) and first-order PT (dashed): D[σᶻ/2] = D[P↑], so dephasing leaves |φ₀⟩ dark
+    (solid) and first-order PT (dashed): D[σᶻ/2] = D[P↑], so dephasing leaves \\|φ₀⟩ dark
     and adds γ_φ to the decay of the excited Dicke states in Eq. 14. (d) (1 − ξ_R²)/δJ: a
     linear onset of squeezing (Sec. 5) tends to a non-zero value as δJ → 0.
 
