@@ -264,3 +264,9 @@ def test_readme_example_runs_and_is_true(capsys):
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize("value", ["a", True, [0.1, "b"]])
+def test_solve_refuses_a_non_number_naming_the_parameter(value):
+    with pytest.raises(ValueError, match=re.escape("J: expected a number or a 1-D sequence")):
+        sq.solve("xyz", 4, J=value, dJ=0.1, Jz=1.0)

@@ -27,11 +27,10 @@ import xarray as xr
 import yaml
 
 from . import exact
-from .datasets import labelled_grid, points_dataset
+from .datasets import labelled_grid, solved_points
 from .expressions import DeclarationError
 from .models import MODELS, Model, ModelInputError
 from .models.declared import DeclaredModel, declare_model, load_declarations
-from .observables import analyze
 from .state import SteadyState
 
 __all__ = ["declare", "steady_state", "solve"]
@@ -241,22 +240,12 @@ def solve(model: ModelSpec, N: int | Sequence[int], **parameters: float | Sequen
     for values in itertools.product(*grid.values()):
         point = {**fixed, **dict(zip(grid, values))}
         size = point.pop("N")
-        points.append((int(size), model_class.from_parameters(point), point))
+        points.append((int(size), model_class.from_parameters(point),
+                       f"{model_class.name} at N={int(size)}, {point}"))
     # valid numbers now: label them as the workflow does (floats, N integer)
     grid = {k: v if k == "N" else v.astype(float) for k, v in grid.items()}
     fixed = {k: v if k == "N" else float(v) for k, v in fixed.items()}
-    scan = exact.Scan()
-    results, residuals, iterations = [], [], []
-    for size, instance, point in points:
-        state = scan.solve(instance, size)
-        try:
-            results.append(analyze(state))
-        except ValueError as exc:
-            raise ValueError(f"{model_class.name} at N={size}, {point}: {exc}") from exc
-        residuals.append(state.residual)
-        iterations.append(state.iterations)
-    flat = points_dataset(range(len(points)), results,
-                          {"residual": residuals, "iterations": iterations})
+    flat = solved_points(exact.Scan(), points, range(len(points)))
     ds = labelled_grid(model_class, grid, fixed, flat)
     ds.attrs.update({"model": model_class.name, "method": "exact"})
     return ds

@@ -14,11 +14,12 @@ import numpy as np
 import xarray as xr
 
 from .models import Model
-from .observables import Squeezing
+from .exact import Scan
+from .observables import Squeezing, analyze
 from .studies import Study
 from .variables import OBSERVABLES, attrs, component_coords
 
-__all__ = ["points_dataset", "grid_dataset", "labelled_grid", "coordinate_attrs",
+__all__ = ["points_dataset", "solved_points", "grid_dataset", "labelled_grid", "coordinate_attrs",
            "grid_coords", "study_coords"]
 
 
@@ -61,6 +62,23 @@ def points_dataset(indices: Sequence[int], results: Sequence[Squeezing],
                                    {"long_name": "flat index into the study grid"}),
               **component_coords()}
     return xr.Dataset(data, coords=coords)
+
+
+def solved_points(scan: Scan, points: Sequence[tuple[int, Model, str]],
+                  indices: Sequence[int]) -> xr.Dataset:
+    """Exact observables, solver residual and iterations at ``points`` ((N, model, label)),
+    solved in order as one scan, along a ``point`` dimension holding ``indices``; an
+    analysis that fails names the point by its label."""
+    results, residuals, iterations = [], [], []
+    for N, model, label in points:
+        state = scan.solve(model, N, label=label)
+        try:
+            results.append(analyze(state))
+        except ValueError as exc:
+            raise ValueError(f"{label}: {exc}") from exc
+        residuals.append(state.residual)
+        iterations.append(state.iterations)
+    return points_dataset(indices, results, {"residual": residuals, "iterations": iterations})
 
 
 def grid_dataset(study: Study, points: xr.Dataset) -> xr.Dataset:

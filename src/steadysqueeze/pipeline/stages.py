@@ -16,10 +16,11 @@ import numpy as np
 import xarray as xr
 
 from .. import exact, perturbative
-from ..datasets import coordinate_attrs, grid_dataset, points_dataset, study_coords
+from ..datasets import (coordinate_attrs, grid_dataset, points_dataset, solved_points,
+                        study_coords)
 from ..io import write_atomic
 from ..meanfield import has_paramagnet, paramagnet_growth_rate
-from ..observables import Squeezing, analyze
+from ..observables import Squeezing
 from ..optimum import locate_minimum
 from ..provenance import dataset_attributes, make_record
 from ..scaling import scaling_dataset
@@ -119,15 +120,9 @@ def write_exact_shard(study: Study, shard: int, model_path: PathLike, output: Pa
     order, as one scan (each point reuses its neighbour's work, :class:`~.exact.Scan`)."""
     indices = study.shard_indices(shard)
     scan = exact.Scan(progress=exact.Progress(log.info), report=log.info)
-    results, residuals, iterations = [], [], []
-    for index in indices:
-        N, model = study.model_at(int(index))
-        state = scan.solve(model, N, label=f"{study.name} point {index}: N={N} {model}")
-        results.append(analyze(state))
-        residuals.append(state.residual)
-        iterations.append(state.iterations)
-    extra = {"residual": residuals, "iterations": iterations}
-    ds = points_dataset(indices.tolist(), results, extra)
+    points = [(N, model, f"{study.name} point {index}: N={N} {model}")
+              for index in indices for N, model in [study.model_at(int(index))]]
+    ds = solved_points(scan, points, indices.tolist())
     ds.attrs.update({"shard": shard, "shards": study.shards})
     _finish(ds, rule="exact_shard", study=study, inputs=[model_path], output=output,
             title=f"{study.name}: exact steady states, shard {shard + 1}/{study.shards}")
