@@ -104,6 +104,7 @@ class KrylovSolution:
     x: np.ndarray
     iterations: int
     residual: float
+    operator: BlockOperator     #: the operator whose coordinates x is in
     preconditioner: BlockGaussSeidel
     preconditioner_reused: bool
     info: dict[str, float]
@@ -168,5 +169,5 @@ def solve_krylov(L: BlockOperator, options: SolverOptions, *,
             "krylov_seconds": time.perf_counter() - start - setup,
             "preconditioner_reused": float(reused),
             "factor_bytes": float(preconditioner.nbytes)}
-    return KrylovSolution(x=x, iterations=iterations, residual=residual,
+    return KrylovSolution(x=x, iterations=iterations, residual=residual, operator=L,
                           preconditioner=preconditioner, preconditioner_reused=reused, info=info)

@@ -16,6 +16,14 @@ the complex form and fewer flops, with the same sparsity pattern.
 
 Assumptions (checked, ``ValueError`` otherwise): local emission, H real symmetric and
 changing M by an even amount (the steady state lives in the parity-even sector).
+
+**Excitation window.** With ``max_excitations=K`` only the entries
+:math:`\rho^J_{MM'}` with :math:`\max(M, M') + N/2 \le K` are kept (at most K emitters
+up in either state): block J keeps its lowest :math:`K - (N/2 - J) + 1` levels, and the
+blocks with :math:`N/2 - J > K` are dropped. Local emission only lowers the excitation
+number, so every jump stays inside the window; only H leads out of it. The windowed
+operator is the principal submatrix of the full one (a Galerkin truncation); see
+:mod:`.window` for how K is chosen and the result checked on the full operator.
 """
 
 from __future__ import annotations
@@ -72,15 +80,24 @@ class RealBlockLiouvillian:
 
     dtype = np.dtype(float)
 
-    def __init__(self, model: Model, N: int) -> None:
+    def __init__(self, model: Model, N: int, max_excitations: int | None = None) -> None:
         if model.dissipation != "local":
             raise ValueError("RealBlockLiouvillian needs local emission")
         if not model.conserves_parity:
             raise ValueError("RealBlockLiouvillian needs a Hamiltonian conserving the parity "
                              "of M - M'")
         self.model, self.N, self.gamma = model, int(N), float(model.rate)
-        self.coupling_key = ("real local emission", self.N, self.gamma)
-        self.J_values = spin_values(self.N)
+        window = None if max_excitations is None or max_excitations >= self.N \
+            else int(max_excitations)
+        if window is not None and window < 0:
+            raise ValueError(f"max_excitations must be >= 0, got {max_excitations}")
+        self.max_excitations = window
+        self.coupling_key = ("real local emission", self.N, self.gamma, window)
+        self.all_J_values = spin_values(self.N)
+        self.window_sizes = [int(round(2 * J + 1)) if window is None
+                             else min(int(round(2 * J + 1)), window - k + 1)
+                             for k, J in enumerate(self.all_J_values)]
+        self.J_values = [J for J, n in zip(self.all_J_values, self.window_sizes) if n > 0]
         self.nblocks = len(self.J_values)
         self.subs: list[SubBlock] = []
         self.block_subs: list[list[int]] = []
@@ -90,11 +107,11 @@ class RealBlockLiouvillian:
             H = sp.csr_array(model.hamiltonian(self.N, spin))
             if H.nnz and np.abs(H.data.imag).max() > 1e-13 * max(np.abs(H.data).max(), 1):
                 raise ValueError("RealBlockLiouvillian needs a real symmetric Hamiltonian")
-            Hd = H.real.toarray()
+            n = self.window_sizes[k]
+            Hd = H.real[:n, :n].toarray()
             if not np.allclose(Hd, Hd.T, rtol=0, atol=1e-13 * max(np.abs(Hd).max(), 1)):
                 raise ValueError("Hamiltonian is not symmetric")
-            n = spin.dim
-            d = self.gamma * (spin.m + self.N / 2)
+            d = self.gamma * (spin.m[:n] + self.N / 2)
             mine = []
             for p in (0, 1):
                 idx = np.arange(p, n, 2)
@@ -127,23 +144,25 @@ class RealBlockLiouvillian:
         sub_of = {(s.k, s.parity): i for i, s in enumerate(self.subs)}
         out: list[Jump] = []
         for k, j in enumerate(self.J_values):
-            n = int(round(2 * j + 1))
+            n = self.window_sizes[k]
             i_full = np.arange(n)
             for channel in local_emission_jumps(self.N, self.gamma, float(j)):
                 target = k + channel.block_step
-                n_t = n - 2 * channel.block_step
+                if target >= self.nblocks:
+                    continue    # below the window: no source entry reaches it (see above)
+                n_t = self.window_sizes[target]
                 tgt = i_full + channel.index_shift
                 for p in (0, 1):
                     if (k, p) not in sub_of:
                         continue
                     sel = ((i_full % 2 == p) & (tgt >= 0) & (tgt < n_t)
-                           & (channel.amplitude != 0))
+                           & (channel.amplitude[:n] != 0))
                     if not sel.any():
                         continue
                     src, dst = i_full[sel], tgt[sel]
                     out.append(Jump(sub_of[(k, p)], sub_of[(target, int(dst[0] % 2))],
                                     int(src[0] // 2), int(dst[0] // 2),
-                                    np.sqrt(channel.coefficient) * channel.amplitude[sel]))
+                                    np.sqrt(channel.coefficient) * channel.amplitude[:n][sel]))
         return out
 
     # -- vectors -------------------------------------------------------------------------
@@ -157,24 +176,35 @@ class RealBlockLiouvillian:
         return float(x[d[d >= start]].sum())
 
     def to_blocks(self, x: np.ndarray) -> dict[float, np.ndarray]:
-        """Real coordinates → dict J ↦ Hermitian ρ^J (M ascending)."""
-        out: dict[float, np.ndarray] = {}
-        for k, J in enumerate(self.J_values):
-            n = int(round(2 * J + 1))
-            rho = np.zeros((n, n), dtype=complex)
-            for i in self.block_subs[k]:
-                s, R = self.subs[i], self.view(x, i)
-                rho[s.parity::2, s.parity::2] = (R + R.T) / 2 + 0.5j * (R - R.T)
-            out[float(J)] = rho
+        """Real coordinates → dict J ↦ Hermitian ρ^J (M ascending), every J of N (zero
+        outside the excitation window)."""
+        out = {float(J): np.zeros((int(round(2 * J + 1)),) * 2, dtype=complex)
+               for J in self.all_J_values}
+        for i, s in enumerate(self.subs):
+            R = self.view(x, i)
+            end = s.parity + 2 * s.m
+            out[s.J][s.parity:end:2, s.parity:end:2] = (R + R.T) / 2 + 0.5j * (R - R.T)
         return out
 
     def from_blocks(self, blocks: dict[float, np.ndarray]) -> np.ndarray:
-        """Hermitian blocks (e.g. a previous solution) → real coordinates."""
+        """Hermitian blocks (e.g. a previous solution, any window) → real coordinates."""
         x = np.empty(self.size)
         for i, s in enumerate(self.subs):
-            X = np.asarray(blocks[s.J])[s.parity::2, s.parity::2]
+            end = s.parity + 2 * s.m
+            X = np.asarray(blocks[s.J])[s.parity:end:2, s.parity:end:2]
             self.view(x, i)[...] = X.real + X.imag
         return x
+
+    def excitation_profile(self, x: np.ndarray) -> np.ndarray:
+        r"""``profile[n]`` = max :math:`|\rho^J_{MM'}|` over the entries whose larger index
+        has n excitations, :math:`\max(M, M') + N/2 = n`, for n = 0 … N."""
+        profile = np.zeros(self.N + 1)
+        for i, s in enumerate(self.subs):
+            R = self.view(x, i)
+            levels = int(round(self.N / 2 - s.J)) + s.parity + 2 * np.arange(s.m)
+            n = np.maximum(levels[:, None], levels[None, :])
+            np.maximum.at(profile, n.ravel(), np.sqrt((R ** 2 + R.T ** 2) / 2).ravel())
+        return profile
 
     # -- operator ------------------------------------------------------------------------
     def coherent(self, i: int, R: np.ndarray, out: np.ndarray) -> None:

@@ -41,8 +41,12 @@ class Scan:
         self._factor_seconds = 0.0
         self._refactor = False
 
-    def _reusable(self, N: int) -> KrylovSolution | None:
-        return self._last if self._last is not None and self._last_N == N else None
+    def _take_previous(self, N: int) -> KrylovSolution | None:
+        """The previous solution if it is at the same N; the scan lets go of it, so that
+        the solve holds the only reference (a preconditioner it replaces is freed early)."""
+        previous = self._last if self._last_N == N else None
+        self._last = None
+        return previous
 
     def solve(self, model: Model, N: int, label: str = "") -> SteadyState:
         """The steady state of ``model`` at ``N`` (warm-started where possible)."""
@@ -52,12 +56,9 @@ class Scan:
         if chosen_method(model, N, self.options) != "krylov":
             state = steady_state(model, N, self.options)
         else:
-            previous = self._reusable(N)
-            x0 = None if previous is None else previous.x
-            pre = None if previous is None or self._refactor else previous.preconditioner
-            self._last = previous = None   # a replaced preconditioner is freed before the solve
             state, solution = krylov_steady_state(
-                model, N, self.options, x0=x0, preconditioner=pre, progress=self.progress)
+                model, N, self.options, previous=self._take_previous(N),
+                reuse_preconditioner=not self._refactor, progress=self.progress)
             self._remember(N, solution)
         if self.report is not None:
             self.report(f"{label}: {state.method}, {state.iterations} iterations, "

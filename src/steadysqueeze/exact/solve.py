@@ -21,11 +21,10 @@ from .krylov import KrylovSolution, solve_krylov
 from .liouvillian import LocalEmissionLiouvillian, liouvillian
 from .memory import local_unknowns
 from .options import SolverOptions
-from .preconditioner import BlockGaussSeidel, BlockOperator
 from .progress import Progress
-from .realblocks import RealBlockLiouvillian
+from .window import solve_in_window
 
-__all__ = ["steady_state", "chosen_method", "krylov_operator", "krylov_steady_state"]
+__all__ = ["steady_state", "chosen_method", "krylov_steady_state"]
 
 
 def _check_N(N: int) -> int:
@@ -94,26 +93,31 @@ def _checked_state(model: Model, N: int, options: SolverOptions, method: str) ->
     return state
 
 
-def krylov_operator(model: Model, N: int) -> BlockOperator:
-    """The operator the Krylov path works on: real coordinates for the built-in local-
-    emission models, the real J blocks of the assembled Liouvillian for declared ones."""
-    if isinstance(model, DeclaredModel):
-        return HermitianBlockLiouvillian(GeneralLiouvillian(model, N))
-    return RealBlockLiouvillian(model, N)
-
-
 def krylov_steady_state(model: Model, N: int, options: SolverOptions, *,
-                        x0: np.ndarray | None = None,
-                        preconditioner: BlockGaussSeidel | None = None,
+                        previous: KrylovSolution | None = None,
+                        reuse_preconditioner: bool = True,
                         progress: Progress | None = None
                         ) -> tuple[SteadyState, KrylovSolution]:
-    """The Krylov path, exposing what a neighbouring solve can reuse (:mod:`.scan`)."""
-    L = krylov_operator(model, N)
-    solution = solve_krylov(L, options, x0=x0, preconditioner=preconditioner,
-                            progress=progress)
-    state = SteadyState(N=N, blocks=L.to_blocks(solution.x), residual=solution.residual,
-                        method="gmres-block-gauss-seidel", iterations=solution.iterations,
-                        info={"unknowns": float(L.size), **solution.info})
+    """The Krylov path, exposing what a neighbouring solve can reuse (:mod:`.scan`):
+    built-in local-emission models in real coordinates, in an excitation window
+    (:mod:`.window`); declared models on the real J blocks of their assembled Liouvillian.
+    ``previous``: a neighbouring point's solution (warm start, and its preconditioner when
+    ``reuse_preconditioner`` and it fits)."""
+    if isinstance(model, DeclaredModel):
+        L = HermitianBlockLiouvillian(GeneralLiouvillian(model, N))
+        x0 = None if previous is None else previous.x
+        pre = previous.preconditioner if previous is not None and reuse_preconditioner \
+            else None
+        previous = None   # a preconditioner that is not reused is freed first
+        solution = solve_krylov(L, options, x0=x0, preconditioner=pre, progress=progress)
+    else:
+        solution = solve_in_window(model, N, options, previous=previous,
+                                   reuse_preconditioner=reuse_preconditioner,
+                                   progress=progress)
+    state = SteadyState(N=N, blocks=solution.operator.to_blocks(solution.x),
+                        residual=solution.residual, method="gmres-block-gauss-seidel",
+                        iterations=solution.iterations,
+                        info={"unknowns": float(solution.operator.size), **solution.info})
     check_physical(state, options.tolerance)
     if progress is not None:
         progress.done(solution.iterations, solution.residual)
