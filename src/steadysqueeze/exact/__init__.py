@@ -6,7 +6,8 @@ r"""Exact steady states of the Lindblad equation on the physical permutation-inv
 (declared models, any PIQS channels), :mod:`.realblocks` (local emission in real
 coordinates, matrix-free), :mod:`.hermitianblocks` (declared models with local channels
 in real coordinates, by J block), :mod:`.preconditioner` (block Gauss–Seidel over J),
-:mod:`.krylov` (GMRES), :mod:`.direct` (sparse LU), :mod:`.solve` (dispatch and checks),
+:mod:`.krylov` (GMRES), :mod:`.window` (the excitation window of the local-emission
+Krylov path), :mod:`.direct` (sparse LU), :mod:`.solve` (dispatch and checks),
 :mod:`.scan` (neighbour reuse), :mod:`.memory` (the memory a solve needs),
 :mod:`.progress` (reports of long solves).
 """

@@ -20,18 +20,19 @@ class Progress:
         self.sink = sink
         self.interval = interval
         self.label = ""
+        self.stage = ""    #: appended to the label, e.g. the excitation window being solved
         self._start = self._last = time.perf_counter()
 
     def begin(self, label: str) -> None:
         """A new solve (``label`` names it, e.g. the point of a scan)."""
-        self.label = label
+        self.label, self.stage = label, ""
         self._start = self._last = time.perf_counter()
 
     def update(self, iteration: int, residual: float) -> None:
         now = time.perf_counter()
         if now - self._last >= self.interval:
             self._last = now
-            self.sink(f"{self.label}: iteration {iteration}, estimated relative residual "
+            self.sink(f"{self.label}{self.stage}: iteration {iteration}, estimated relative residual "
                       f"{residual:.2e}, {now - self._start:.1f} s")
 
     def done(self, iterations: int, residual: float) -> None:
