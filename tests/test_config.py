@@ -120,6 +120,16 @@ BAD_CONFIGS = {
         ["scaling.dicke_local", "built-in"]),
     "model_declaration written by hand": (
         mutate("model_declaration", {"parameters": {"J": None}}), ["fig3", "model_declaration"]),
+    "minima_N for a model without closed form": (
+        mutate("minima_N", [200], "scaling_xyz"), ["scaling_xyz", "minima_N", "closed form"]),
+    "minima_N repeating N": (mutate("minima_N", [10], "scaling_dicke"),
+                             ["scaling_dicke", "minima_N"]),
+    "minima_N not integers": (mutate("minima_N", [1e6], "scaling_dicke"),
+                              ["scaling_dicke", "minima_N"]),
+    "minima_N without the drive swept": (
+        lambda c: study(c, "scaling_dicke").update(minima_N=[500], fixed={"Omega": 0.3},
+                                                   sweep={"Gamma": [1.0, 2.0]}),
+        ["scaling_dicke", "minima_N", "Omega"]),
     "figure drive is not the model's drive": (
         lambda c: c["models"]["dicke_local"].update(scaling_drive="gamma"),
         ["robustness", "emission", "scaling_drive Omega"]),

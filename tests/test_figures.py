@@ -410,7 +410,7 @@ def test_transition_draws_at_most_six_N_and_the_located_minima() -> None:
     assert len(markers) == 6
     # the Dicke drive as 2Ω/Γ: the minima at 2 d*/Γ, the mean-field line at 1
     x = sorted(float(line.get_xdata()[0]) for line in markers)
-    expected = 2 * ds["drive_at_min"].sel(N=[20, 50, 100, 200, 300, 1000]).values
+    expected = 2 * ds["drive_at_min"].sel(N_located=[20, 50, 100, 200, 300, 1000]).values
     np.testing.assert_allclose(x, np.sort(expected))
     assert ax.get_xlabel() == r"$2\Omega/\Gamma$"
     plt.close(fig)

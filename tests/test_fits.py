@@ -49,6 +49,16 @@ def test_approach_to_the_critical_drive_is_recovered(seed: int) -> None:
     within_error(fit, "mu", 0.6)
 
 
+@pytest.mark.parametrize("seed", [1, 2])
+def test_logarithmic_approach_is_recovered(seed: int) -> None:
+    """The driven Dicke form d* = d_c + a (ln N/N)^μ, μ = 2/3, over N to 10⁶."""
+    Ns = np.geomspace(1e3, 1e6, 8)
+    fit = fit_largest("approach_log", Ns, noisy(0.5 - 0.34 * (np.log(Ns) / Ns) ** (2 / 3),
+                                                seed, 1e-5), points=Ns.size)
+    within_error(fit, "d_c", 0.5)
+    within_error(fit, "mu", 2 / 3)
+
+
 def test_too_few_points_is_an_error() -> None:
     with pytest.raises(ValueError, match="at least"):
         fit_largest("approach", N[:3], N[:3] ** -0.5, points=3)

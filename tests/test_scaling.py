@@ -45,8 +45,8 @@ def run_stages(study: Study, where: Path) -> xr.Dataset:
     for k, path in enumerate(shards):
         stages.write_exact_shard(study, k, model, path)
     stages.write_exact_gather(study, shards, where / "e.nc")
-    minima = [where / f"min{N}.nc" for N in study.N]
-    for N, path in zip(study.N, minima):
+    minima = [where / f"min{N}.nc" for N in study.located_N]
+    for N, path in zip(study.located_N, minima):
         stages.write_minimum(study, N=N, exact_path=where / "e.nc", output=path)
     stages.write_minima(study, minima, where / "minima.nc")
     stages.write_scaling(study, exact_path=where / "e.nc", perturbative_path=pt,
@@ -85,12 +85,12 @@ def test_scaling_dataset_matches_direct_solves(scaling_run) -> None:
         assert float(ds["onset_exact"].sel(N=N)) == pytest.approx(
             onset_coefficient(d, xe, order), abs=1e-12)
         # the located minimum is at least as deep as the grid's, inside its bracket
-        assert float(ds["xi2_min"].sel(N=N)) <= xe.min() * (1 + 1e-12)
+        assert float(ds["xi2_min"].sel(N_located=N)) <= xe.min() * (1 + 1e-12)
         k = int(np.argmin(xe))
         lo, hi = d[max(k - 1, 0)], d[min(k + 1, d.size - 1)]
-        assert lo <= float(ds["drive_at_min"].sel(N=N)) <= hi
-        model = study.model_with(**{drive: float(ds["drive_at_min"].sel(N=N))})
-        assert float(ds["xi2_min"].sel(N=N)) == pytest.approx(
+        assert lo <= float(ds["drive_at_min"].sel(N_located=N)) <= hi
+        model = study.model_with(**{drive: float(ds["drive_at_min"].sel(N_located=N))})
+        assert float(ds["xi2_min"].sel(N_located=N)) == pytest.approx(
             analyze(exact.steady_state(model, N)).xi2, rel=1e-12)
 
 
@@ -144,3 +144,23 @@ def test_fits_and_critical_drive_are_stored(scaling_run) -> None:
         for name in ("nu", "nu_stderr", "nu_window_spread", "nu_log"):
             assert np.isfinite(float(ds[name])) and ds[name].attrs["long_name"]
     assert set(ds["minimum_interior"].values) <= {0.0, 1.0}
+
+
+def test_minima_beyond_the_grid(tmp_path: Path) -> None:
+    """``minima_N``: minima located from the closed form where no grid is solved, the same
+    as where the grid is; they join the fits and the dimension ``N_located``."""
+    sweep = {"Omega": [0.001, 0.002, 0.2, 0.5, 0.6, 0.63, 0.7]}    # Ω_c = Γ/2 = 0.65
+    beyond = dict(STUDIES["dicke"], N=[4, 6, 8], minima_N=[40, 3000], sweep=sweep)
+    on_grid = dict(STUDIES["dicke"], N=[4, 6, 8, 40], sweep=sweep)
+    ds = run_stages(Study.from_config(beyond), tmp_path / "beyond")
+    reference = run_stages(Study.from_config(on_grid), tmp_path / "grid")
+    assert list(ds["N"].values) == [4, 6, 8]
+    assert list(ds["N_located"].values) == [4, 6, 8, 40, 3000]
+    for name in ("xi2_min", "drive_at_min"):
+        assert float(ds[name].sel(N_located=40)) == pytest.approx(
+            float(reference[name].sel(N_located=40)), rel=1e-9)
+    # deeper at N = 3000, near the critical drive Ω_c = Γ/2
+    assert float(ds["xi2_min"].sel(N_located=3000)) < float(ds["xi2_min"].sel(N_located=40))
+    assert 0.48 < float(ds["drive_at_min"].sel(N_located=3000)) / 1.3 < 0.5
+    assert ds["minimum_interior"].sel(N_located=3000)
+    assert ds["nu"].attrs["fit_N_max"] == 3000

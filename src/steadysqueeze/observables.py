@@ -17,6 +17,7 @@ r"""Collective-spin observables of a steady state (Sec. 4 of the paper).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +26,7 @@ from .state import SteadyState
 from .spin import CollectiveSpin, degeneracy
 
 __all__ = ["Squeezing", "transverse_frame", "squeezing_from_moments", "moments",
+           "diagonal_moments",
            "quantum_fisher_information", "purity", "entropy", "analyze",
            "ISOTROPY_TOLERANCE"]
 
@@ -94,9 +96,10 @@ def squeezing_from_moments(N: int, mean: np.ndarray, covariance: np.ndarray
             float(variances[0]), float(variances[1]))
 
 
-def _block_moments(J: float, rho: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _block_moments(J: float, diagonals: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     r""":math:`\langle J^a\rangle` and :math:`\langle\{J^a, J^b\}\rangle/2` of one block,
-    from the three diagonals of :math:`\rho^J` that the collective operators reach.
+    from the three diagonals :math:`\rho^J_{M,M+k}`, k = 0, 1, 2, that the collective
+    operators reach.
 
     With :math:`a_M = \langle M+1|J^+|M\rangle`, :math:`P = \langle J^+\rangle =
     \sum_M \rho_{M,M+1}a_M`, :math:`Q = \langle (J^+)^2\rangle`,
@@ -108,12 +111,13 @@ def _block_moments(J: float, rho: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     :math:`xy`, :math:`xz`, :math:`yz` products :math:`\mathrm{Im}\,Q/2`,
     :math:`\mathrm{Re}\,R/2`, :math:`\mathrm{Im}\,R/2` (ρ Hermitian).
     """
-    m = -J + np.arange(rho.shape[0])
-    p = np.diagonal(rho).real
+    first, second_diagonal = diagonals[1], diagonals[2]
+    p = np.asarray(diagonals[0]).real
+    m = -J + np.arange(p.size)
     a = np.sqrt((J - m[:-1]) * (J + m[:-1] + 1))
-    P = np.sum(np.diagonal(rho, 1) * a)
-    Q = np.sum(np.diagonal(rho, 2) * a[:-1] * a[1:])
-    R = np.sum(np.diagonal(rho, 1) * (2 * m[:-1] + 1) * a)
+    P = np.sum(first * a)
+    Q = np.sum(second_diagonal * a[:-1] * a[1:])
+    R = np.sum(first * (2 * m[:-1] + 1) * a)
     z, zz = np.sum(m * p), np.sum(m * m * p)
     S = 2 * (J * (J + 1) * np.sum(p) - zz)
     mean = np.array([P.real, P.imag, z])
@@ -123,15 +127,24 @@ def _block_moments(J: float, rho: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, second
 
 
-def moments(state: SteadyState) -> tuple[np.ndarray, np.ndarray]:
-    r"""Mean :math:`\langle J^a\rangle` and covariance :math:`C_{ab}` over all blocks."""
+def diagonal_moments(diagonals: Mapping[float, Sequence[np.ndarray]]
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    r"""Mean :math:`\langle J^a\rangle` and covariance :math:`C_{ab}` from the diagonals
+    :math:`\rho^J_{M,M+k}` (k = 0, 1, 2) of every block: all the collective moments
+    need (e.g. a closed form's, :meth:`~steadysqueeze.models.Model.closed_form_diagonals`)."""
     mean = np.zeros(3)
     second = np.zeros((3, 3))
-    for J, rho in state.blocks.items():
-        block_mean, block_second = _block_moments(J, rho)
+    for J, block_diagonals in diagonals.items():
+        block_mean, block_second = _block_moments(J, block_diagonals)
         mean += block_mean
         second += block_second
     return mean, second - np.outer(mean, mean)
+
+
+def moments(state: SteadyState) -> tuple[np.ndarray, np.ndarray]:
+    r"""Mean :math:`\langle J^a\rangle` and covariance :math:`C_{ab}` over all blocks."""
+    return diagonal_moments({J: [np.diagonal(rho, k) for k in range(3)]
+                             for J, rho in state.blocks.items()})
 
 
 def _block_qfi(p: np.ndarray, V: np.ndarray, op: np.ndarray) -> float:

@@ -8,8 +8,10 @@ Input: the exact and perturbative datasets of a study with dimensions
   :math:`c = \lim_{d\to0}(1-\xi_R^2)/|d|^p` with p the order at which squeezing
   appears (p = 1 for two-emitter drives, Eq. 30; p = 2 for the Rabi drive, Eq. 70),
   from the two smallest drives with Richardson extrapolation;
-* ``xi2_min`` and ``drive_at_min``: the deepest exact squeezing over the drive, located
-  by bounded minimisation on exact solves (:mod:`steadysqueeze.optimum`), and fits over
+* ``xi2_min`` and ``drive_at_min`` (dimension ``N_located``: the grid's N and, for a
+  closed-form model, the study's ``minima_N`` far beyond it): the deepest exact squeezing
+  over the drive, located by bounded minimisation on exact solves
+  (:mod:`steadysqueeze.optimum`), and fits over
   the largest N (:mod:`steadysqueeze.fits`): :math:`\xi^2_{\min}\propto N^{-\nu}` (also
   with a :math:`(\ln N)^{1/3}` correction) and :math:`d^* \to d_c + a N^{-\mu}`, with
   :math:`d_c` beside the mean-field critical drive;
@@ -100,26 +102,34 @@ def _fit_variables(fit: Fit, names: dict[str, str], labels: dict[str, str | int]
     return out
 
 
-#: fitted form -> its parameters stored as variables (param -> variable name)
-_FORM_VARIABLES = {"power_law": {"nu": "nu"}, "log_power": {"nu": "nu_log"},
-                   "log_asymptotic": {"s": "asymptote_s", "b": "asymptote_b"}}
+#: fitted form -> (what it fits: the located ξ²_min or the drive there, its parameters
+#: stored as variables: param -> variable name)
+_FORM_VARIABLES = {"power_law": ("xi2_min", {"nu": "nu"}),
+                   "log_power": ("xi2_min", {"nu": "nu_log"}),
+                   "log_asymptotic": ("xi2_min", {"s": "asymptote_s", "b": "asymptote_b"}),
+                   "approach": ("drive_at_min", {"mu": "mu", "d_c": "drive_c_fit"}),
+                   "approach_log": ("drive_at_min", {"mu": "mu_log", "d_c": "drive_c_fit_log"})}
 
 
 def minimum_fits(minima: xr.Dataset, labels: dict[str, str | int],
-                 forms: tuple[str, ...] = ("power_law", "log_power")) -> dict[str, xr.Variable]:
-    """The model's ``forms`` fitted to ξ²_min (e.g. N^-ν, plain and with the (ln N)^(1/3)
-    correction) and the drive at the minimum → drive_c + a N^-μ, over the largest N whose
-    minimum lies inside the sweep."""
+                 forms: tuple[str, ...] = ("power_law", "log_power", "approach")
+                 ) -> dict[str, xr.Variable]:
+    """The model's ``forms`` (:mod:`steadysqueeze.fits`) fitted to the located minima whose
+    minimum lies inside the sweep: ξ²_min (e.g. N^-ν, plain and with the (ln N)^(1/3)
+    correction) over the larger half of the N, and the drive at the minimum
+    (→ drive_c + a N^-μ) over all of them (at least 3 and 4 N)."""
     inside = minima["minimum_interior"].values > 0
     N = minima["N"].values[inside]
-    xi2, drive = minima["xi2_min"].values[inside], np.abs(minima["drive_at_min"].values[inside])
+    data = {"xi2_min": minima["xi2_min"].values[inside],
+            "drive_at_min": np.abs(minima["drive_at_min"].values[inside])}
     out: dict[str, xr.Variable] = {}
-    if N.size >= 3:
-        for form in forms:
-            out.update(_fit_variables(fit_largest(form, N, xi2), _FORM_VARIABLES[form], labels))
-    if N.size >= 4:
-        out.update(_fit_variables(fit_largest("approach", N, drive, points=N.size),
-                                  {"mu": "mu", "d_c": "drive_c_fit"}, labels))
+    for form in forms:
+        target, names = _FORM_VARIABLES[form]
+        if target == "xi2_min" and N.size >= 3:
+            out.update(_fit_variables(fit_largest(form, N, data[target]), names, labels))
+        elif target == "drive_at_min" and N.size >= 4:
+            out.update(_fit_variables(fit_largest(form, N, data[target], points=N.size),
+                                      names, labels))
     return out
 
 
@@ -146,9 +156,8 @@ def scaling_dataset(exact: xr.Dataset, pt: xr.Dataset, minima: xr.Dataset, *,
     onset_units = "1" if unit == "1" else f"{unit}^-{order}"
     labels = {"drive": drive, "order": order, "drive_units": unit, "onset_units": onset_units}
     data = {k: xr.Variable(("N",), np.array(v), attrs(k, **labels)) for k, v in per_N.items()}
-    minima = minima.sel(N=Ns)
     for name in ("xi2_min", "drive_at_min", "minimum_evaluations", "minimum_interior"):
-        data[name] = xr.Variable(("N",), minima[name].values, attrs(name, **labels))
+        data[name] = xr.Variable(("N_located",), minima[name].values, attrs(name, **labels))
     point_vars = {
         "xi2_exact": exact["xi2"], "xi2_pt": pt["xi2"], "purity": exact["purity"],
         "entropy": exact["entropy"], "inverse_xi2": 1 / exact["xi2"],
@@ -160,7 +169,10 @@ def scaling_dataset(exact: xr.Dataset, pt: xr.Dataset, minima: xr.Dataset, *,
                                              attrs("drive_c_mean_field", **labels))
     data.update(minimum_fits(minima, labels, model.finite_size_forms))
     scalars = {k: v for k, v in exact.coords.items() if v.ndim == 0}
-    ds = xr.Dataset(data, coords={"N": exact["N"], drive: exact[drive], **scalars})
+    located = xr.Variable("N_located", minima["N"].values, {
+        **exact["N"].attrs, "long_name": "N of the located minima (the grid's and minima_N)"})
+    ds = xr.Dataset(data, coords={"N": exact["N"], drive: exact[drive], "N_located": located,
+                                  **scalars})
     intercept, slope, points = extrapolate_inverse_N(Ns, ds["onset_exact"].values)
     meta = attrs("onset_exact", **labels)
     ds["onset_exact_extrapolated"] = xr.Variable((), intercept, {

@@ -112,7 +112,7 @@ def config_sha256(block: Mapping[str, Any]) -> str:
 
 
 _STUDY_KEYS = {"name", "model", "N", "fixed", "sweep", "shards", "shard_by", "order",
-               "description", "model_declaration"}
+               "description", "model_declaration", "minima_N"}
 
 
 @functools.cache
@@ -140,6 +140,29 @@ def _model_class(study: str, block: Mapping[str, Any]) -> type[Model]:
     return MODELS[model]
 
 
+def _minima_N(name: str, block: Mapping[str, Any], model_class: type[Model],
+              Ns: list[int], sweep: Mapping[str, np.ndarray]) -> tuple[int, ...]:
+    """The study's ``minima_N``: integers >= 2, none of them in ``N``, for a model whose
+    ξ_R² has a closed form, swept in its scaling drive (the bracket of each minimum)."""
+    values = block.get("minima_N")
+    if values is None:
+        return ()
+    where = f"study {name!r}: field 'minima_N'"
+    if not isinstance(values, list) or not values or any(
+            not isinstance(n, int) or isinstance(n, bool) or n < 2 for n in values):
+        raise ConfigError(f"{where} must be a list of integers >= 2, got {values!r}")
+    if len(set(values)) != len(values) or set(values) & set(Ns):
+        raise ConfigError(f"{where} has repeated values or values already in 'N'")
+    if not model_class.has_closed_form_diagonals():
+        raise ConfigError(f"{where}: minima beyond the grid need a model whose steady state "
+                          f"has a closed form (e.g. dicke); {model_class.name} has none")
+    drive = getattr(model_class, "scaling_drive", None)
+    if drive is None or drive not in sweep:
+        raise ConfigError(f"{where}: the study must sweep the scaling drive "
+                          f"{drive!r} of {model_class.name}, which brackets each minimum")
+    return tuple(values)
+
+
 @dataclass(frozen=True)
 class Study:
     """A validated study. ``sweep`` keeps the config's axis order."""
@@ -154,6 +177,14 @@ class Study:
     order: int | None
     block: dict[str, Any]
     model_class: type[Model] = field(compare=False, repr=False)
+    #: N beyond the grid where only the located minimum is computed (closed-form models)
+    minima_N: tuple[int, ...] = ()
+
+    @property
+    def located_N(self) -> tuple[int, ...]:
+        """Every N whose minimum over the scaling drive is located: the grid's and
+        :attr:`minima_N`, ascending."""
+        return tuple(sorted(self.N + self.minima_N))
 
     @classmethod
     def from_config(cls, block: Mapping[str, Any]) -> "Study":
@@ -198,9 +229,10 @@ class Study:
         order = block.get("order")
         if order is not None and order not in (1, 2):
             raise ConfigError(f"study {name!r}: field 'order' must be 1 or 2, got {order!r}")
+        minima_N = _minima_N(name, block, model_class, Ns, sweep)
         study = cls(name=name, model=model_class.name, N=tuple(Ns), fixed=fixed_values, sweep=sweep,
                     shards=shards, shard_by=shard_by, order=order, block=dict(block),
-                    model_class=model_class)
+                    model_class=model_class, minima_N=minima_N)
         study._check_model_parameters()
         return study
 

@@ -85,6 +85,9 @@ VARIABLES: dict[str, Variable] = {
     "asymptote_b": _V("b of xi2_min = [s (ln N + ln ln N + b)/N]^(1/3)"),
     "mu": _V("exponent mu of drive_at_min = drive_c + a N^-mu"),
     "drive_c_fit": _V("drive_c of drive_at_min = drive_c + a N^-mu", "{drive_units}"),
+    "mu_log": _V("exponent mu of drive_at_min = drive_c + a (ln N / N)^mu"),
+    "drive_c_fit_log": _V("drive_c of drive_at_min = drive_c + a (ln N / N)^mu",
+                          "{drive_units}"),
     # finite-N analysis, per (N, drive)
     "xi2_exact": _V("exact xi_R^2, Eq. 18"),
     "xi2_pt": _V("perturbative xi_R^2"),

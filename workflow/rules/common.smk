@@ -2,7 +2,8 @@
 # parsed, so a bad config fails before any job is scheduled.
 from steadysqueeze.config import ConfigError, load_config
 from steadysqueeze.figures import figure_jobs, minima_path
-from steadysqueeze.pipeline.resources import exact_job_resources, local_memory_budget_mb
+from steadysqueeze.pipeline.resources import (exact_job_resources, local_memory_budget_mb,
+                                              minimum_job_resources)
 
 
 # The one loader (also used by the CLI and `provenance verify --config`): schema
@@ -71,23 +72,20 @@ def get_scaling_inputs(wildcards):
 def get_minimum_files(wildcards):
     """The located minimum of every N of a study (rule minimum, temporary)."""
     study = STUDIES[wildcards.minima_study]
-    return [f"results/minima/{study.name}/{N}.nc" for N in study.N]
+    return [f"results/minima/{study.name}/{N}.nc" for N in study.located_N]
 
 
 def get_minimum_mem_mb(wildcards, attempt):
-    """Memory of the minimum search at one N: one exact solve at a time."""
-    mem_mb = exact_job_resources(STUDIES[wildcards.study].model_class,
-                                 int(wildcards.N))["mem_mb"] * attempt
+    """Memory of the minimum search at one N (rule minimum)."""
+    study = STUDIES[wildcards.study]
+    mem_mb = minimum_job_resources(study, int(wildcards.N))["mem_mb"] * attempt
     return min(mem_mb, MEMORY_BUDGET_MB) if MEMORY_BUDGET_MB else mem_mb
 
 
 def get_minimum_runtime(wildcards, attempt):
-    """Runtime (minutes) of the minimum search: about 20 exact solves at one N for
-    every combination of the study's other swept parameters."""
-    study, N = STUDIES[wildcards.study], int(wildcards.N)
-    searches = study.size // (len(study.N) * len(study.sweep[study.model_class.scaling_drive]))
-    per_point = exact_job_resources(study.model_class, N)["runtime"]
-    return int(20 * per_point * searches) * attempt + 5
+    """Runtime (minutes) of the minimum search at one N (rule minimum)."""
+    study = STUDIES[wildcards.study]
+    return int(minimum_job_resources(study, int(wildcards.N))["runtime"]) * attempt + 5
 
 
 def get_scaling_study(wildcards):

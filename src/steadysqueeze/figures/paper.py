@@ -275,7 +275,7 @@ def draw_fig9(data: Mapping[str, xr.Dataset]) -> Figure:
     exact, pt = data["exact"], data["perturbative"]
     drive, drive_label = drive_axis(exact)
     scaling = data.get("scaling")
-    located = [N for N in exact["N"].values if scaling is not None and N in scaling["N"]]
+    located = [N for N in exact["N"].values if scaling is not None and N in scaling["N_located"]]
     fig, ax = plt.subplots(figsize=(4.6, 3.4), constrained_layout=True)
     for colour, N in zip(COLOURS, exact["N"].values):
         ax.plot(drive, exact["xi2"].sel(N=N), color=colour, label=f"$N = {N}$", **EXACT_STYLE)

@@ -85,7 +85,7 @@ def _asymptote(ds: xr.Dataset, N: np.ndarray) -> np.ndarray:
 
 def _xi2_min_panel(ax: Axes, ds: xr.Dataset) -> None:
     """(b) Deepest exact squeezing against N, log–log, with the fitted power laws."""
-    Ns, inside = ds["N"].values, ds["minimum_interior"].values > 0
+    Ns, inside = ds["N_located"].values, ds["minimum_interior"].values > 0
     _minima_points(ax, Ns, ds["xi2_min"].values, inside, r"located minimum $\xi^2_{\min}$")
     grid = np.geomspace(Ns.min(), Ns.max(), 60)
     for name, colour, form, log in (("nu", COLOURS[1], r"a N^{-\nu}", False),
@@ -118,20 +118,24 @@ def _approach_panel(ax: Axes, ds: xr.Dataset) -> None:
     unit = ds[drive].attrs.get("units", "1")
     unit = "" if unit == "1" else rf"\,\{unit}"
     star, d_c = "{%s}^*" % latex, rf"({latex})_c" if "_" in latex else f"{latex}_c"
-    Ns, inside = ds["N"].values, ds["minimum_interior"].values > 0
+    Ns, inside = ds["N_located"].values, ds["minimum_interior"].values > 0
     critical = float(ds["drive_c_mean_field"])
     gap = 1 - np.abs(ds["drive_at_min"].values) / critical
     positive = gap > 0
     _minima_points(ax, Ns[positive], gap[positive], inside[positive], "located minima")
-    if "mu" in ds:
-        grid = np.geomspace(Ns.min(), Ns.max(), 60)
-        fit_gap = 1 - (float(ds["drive_c_fit"])
-                       + ds["mu"].attrs["fit_a"] * grid ** -float(ds["mu"])) / critical
-        ax.plot(grid, np.where(fit_gap > 0, fit_gap, np.nan), color=COLOURS[1], linewidth=1.0,
-                label=rf"${star} = {d_c} + a N^{{-\mu}}$: " + _fit_label(ds, "mu", r"\mu"))
-        fitted = value_pm(float(ds["drive_c_fit"]), float(ds["drive_c_fit_stderr"]))
-        ax.plot([], [], " ", label=rf"${d_c} = {fitted}{unit}$ (fit)")
-    else:
+    grid = np.geomspace(Ns.min(), Ns.max(), 60)
+    forms = (("mu", "drive_c_fit", grid, r"N^{-\mu}", COLOURS[1]),
+             ("mu_log", "drive_c_fit_log", np.log(grid) / grid, r"(\ln N/N)^{\mu}", COLOURS[2]))
+    for mu, fitted_c, base, form, colour in forms:
+        if mu not in ds:
+            continue
+        power = base ** (-float(ds[mu])) if mu == "mu" else base ** float(ds[mu])
+        fit_gap = 1 - (float(ds[fitted_c]) + ds[mu].attrs["fit_a"] * power) / critical
+        fitted = value_pm(float(ds[fitted_c]), float(ds[f"{fitted_c}_stderr"]))
+        ax.plot(grid, np.where(fit_gap > 0, fit_gap, np.nan), color=colour, linewidth=1.0,
+                label=rf"${star} = {d_c} + a {form}$: " + _fit_label(ds, mu, r"\mu")
+                + rf", ${d_c} = {fitted}{unit}$")
+    if "mu" not in ds:
         ax.plot([], [], " ", label="too few interior minima to fit")
     ax.plot([], [], " ", label=rf"${d_c}^{{\rm MF}} = {critical:.4g}{unit}$ (mean field)")
     if (~positive).any():
@@ -229,7 +233,8 @@ register(FigureSpec(
     state (grey).
     **(c)** Distance 1 − d*/d_c of the drive d* at the minimum from the mean-field critical
     drive d_c, log–log, with the fit d* = d_c + a N^−μ (exponent ± standard error, and the
-    fitted d_c against the mean-field one). Fits are left out where too few N have their
+    fitted d_c against the mean-field one); for the Dicke model also d* = d_c + a (ln N/N)^μ,
+    the logarithm its located minima to N = 10⁶ show. Fits are left out where too few N have their
     minimum inside the sweep. **(d)** Range of validity of perturbation theory: the drive at
     which the perturbative squeezing deficit 1 − ξ² differs from the exact one by 1 % and
     10 %. **(e)** Von Neumann entropy and **(f)** purity (log scale) of the exact steady state

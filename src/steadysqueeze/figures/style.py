@@ -173,7 +173,8 @@ def mark_minimum(ax: Axes, scaling: xr.Dataset, N: int, colour: Any, factor: flo
     ax
         Axes whose x axis is the drive times ``factor``.
     scaling
-        Scaling dataset (``drive_at_min``, ``xi2_min``, ``minimum_interior`` per N).
+        Scaling dataset (``drive_at_min``, ``xi2_min``, ``minimum_interior`` per
+        ``N_located``).
     N
         Emitter number, a coordinate value of ``scaling``.
     colour
@@ -188,7 +189,7 @@ def mark_minimum(ax: Axes, scaling: xr.Dataset, N: int, colour: Any, factor: flo
     Filled where the minimum lies inside the sweep, hollow where it is at the sweep's
     end (a bound on the minimum, not the minimum).
     """
-    point = scaling.sel(N=N)
+    point = scaling.sel(N_located=N)
     inside = bool(point["minimum_interior"]) if "minimum_interior" in point else True
     ax.plot(factor * float(point["drive_at_min"]), float(point["xi2_min"]), "o", markersize=5,
             color=colour, markeredgecolor=colour, mfc=colour if inside else "white",

@@ -97,7 +97,7 @@ def draw_transition(data: Mapping[str, xr.Dataset]) -> Figure:
          "perturbation theory" + ("" if pt_per_N else f", $N = {Ns[-1]}$")),
         (plt.Line2D([], [], marker="o", color="0.2", linestyle="none"), "located minimum"),
     ]
-    if not ds["minimum_interior"].sel(N=Ns).all():
+    if not ds["minimum_interior"].sel(N_located=Ns).all():
         extra.append((plt.Line2D([], [], marker="o", color="0.2", mfc="white",
                                   linestyle="none"), "minimum at the sweep end"))
     mf = f"mean-field transition, {xlabel} = {critical:.3g}"

@@ -67,7 +67,7 @@ class Model(abc.ABC):
     #: the drive swept by the finite-N scaling study of this model
     scaling_drive: ClassVar[str]
     #: forms fitted to the located minima of the finite-N study (steadysqueeze.fits)
-    finite_size_forms: ClassVar[tuple[str, ...]] = ("power_law", "log_power")
+    finite_size_forms: ClassVar[tuple[str, ...]] = ("power_law", "log_power", "approach")
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -111,8 +111,20 @@ class Model(abc.ABC):
         """Whether the model overrides :meth:`closed_form_steady_state`."""
         return cls.closed_form_steady_state is not Model.closed_form_steady_state
 
+    @classmethod
+    def has_closed_form_diagonals(cls) -> bool:
+        """Whether the model overrides :meth:`closed_form_diagonals` (ξ_R² at any N in O(N))."""
+        return cls.closed_form_diagonals is not Model.closed_form_diagonals
+
     def closed_form_steady_state(self, N: int) -> dict[float, np.ndarray] | None:
         """The exact steady state in closed form (blocks J -> rho^J), if one is known."""
+        return None
+
+    def closed_form_diagonals(self, N: int, count: int = 3
+                              ) -> dict[float, list[np.ndarray]] | None:
+        r"""The first ``count`` diagonals :math:`\rho^J_{a,a+k}` (k = 0 … count − 1) of
+        every block of the closed-form steady state, without the dense blocks, if the
+        model has such a form (O(N) for the driven Dicke model)."""
         return None
 
     @abc.abstractmethod

@@ -31,8 +31,10 @@ class DrivenDicke(Model):
     conserves_parity: ClassVar[bool] = False
     default_order: ClassVar[int] = 2
     scaling_drive: ClassVar[str] = "Omega"
-    #: the exact steady state gives ξ²_min ≈ [3/2 (ln N + ln ln N + b)/N]^(1/3) at large N
-    finite_size_forms: ClassVar[tuple[str, ...]] = ("power_law", "log_power", "log_asymptotic")
+    #: the exact steady state gives ξ²_min ≈ [3/2 (ln N + ln ln N + b)/N]^(1/3) at large N,
+    #: and its drive approaches Γ/2 like (ln N / N)^(2/3) (located minima to N = 10⁶)
+    finite_size_forms: ClassVar[tuple[str, ...]] = ("power_law", "log_power", "log_asymptotic",
+                                                    "approach", "approach_log")
     parameters: ClassVar[dict[str, Parameter]] = {
         "Omega": Parameter("Rabi drive Omega, Eq. 62", r"\Omega"),
         "Gamma": Parameter("collective emission rate Gamma", r"\Gamma"),
@@ -46,6 +48,19 @@ class DrivenDicke(Model):
 
     def h1(self, N: int, spin: CollectiveSpin) -> sp.csr_array:
         return (-self.Omega * spin.jx).tocsr()
+
+    def _closed_form_logs(self, N: int) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
+        r""":math:`\ln v_a`, :math:`\ln W_m`, :math:`\ln Z` and the phases
+        :math:`(\pm i)^a` of the closed form (:meth:`closed_form_steady_state`), O(N)."""
+        spin = CollectiveSpin(N / 2)
+        S = np.concatenate(([0.0], np.cumsum(np.log(spin.lowering_amplitudes))))
+        log_g = np.log(abs(self.Omega) * N / self.Gamma)
+        index = np.arange(spin.dim)
+        log_u, log_v = S - (index + 1) * log_g, index * log_g - S
+        log_W = np.logaddexp.accumulate((2 * log_u)[::-1])[::-1]
+        log_Z = float(logsumexp(2 * log_v + log_W))
+        phase = (1j if self.Omega > 0 else -1j) ** (index % 4)
+        return log_v, log_W, log_Z, phase
 
     def closed_form_steady_state(self, N: int) -> dict[float, np.ndarray] | None:
         r"""The steady state in the symmetric block, in closed form (Puri & Lawande 1979;
@@ -64,18 +79,28 @@ class DrivenDicke(Model):
         """
         if self.Omega == 0:
             return None
-        spin = CollectiveSpin(N / 2)
-        log_c = np.log(spin.lowering_amplitudes)
-        S = np.concatenate(([0.0], np.cumsum(log_c)))
-        log_g = np.log(abs(self.Omega) * N / self.Gamma)
-        index = np.arange(spin.dim)
-        log_u, log_v = S - (index + 1) * log_g, index * log_g - S
-        log_W = np.logaddexp.accumulate((2 * log_u)[::-1])[::-1]
-        log_Z = logsumexp(2 * log_v + log_W)
+        log_v, log_W, log_Z, phase = self._closed_form_logs(N)
+        index = np.arange(N + 1)
         R = np.exp(log_v[:, None] + log_v[None, :]
                    + log_W[np.maximum.outer(index, index)] - log_Z)
-        phase = (1j if self.Omega > 0 else -1j) ** (index % 4)
-        return {spin.J: phase[:, None] * phase.conj()[None, :] * R}
+        return {N / 2: phase[:, None] * phase.conj()[None, :] * R}
+
+    def closed_form_diagonals(self, N: int, count: int = 3
+                              ) -> dict[float, list[np.ndarray]] | None:
+        r"""The first ``count`` diagonals :math:`\rho_{a,a+k}` of the closed form (what
+        the collective moments need, :func:`steadysqueeze.observables.diagonal_moments`)
+        in O(N) time and memory: N = 10⁶ in a fraction of a second, where the dense
+        state would need 16 TB. At Ω = 0 they are those of :math:`|\phi_0\rangle`'s
+        projector."""
+        if self.Omega == 0:
+            dark = [np.zeros(N + 1 - k, dtype=complex) for k in range(count)]
+            dark[0][0] = 1.0
+            return {N / 2: dark}
+        log_v, log_W, log_Z, phase = self._closed_form_logs(N)
+        a = np.arange(N + 1)
+        return {N / 2: [phase[a[:a.size - k]] * phase[a[k:]].conj()
+                        * np.exp(log_v[:a.size - k] + log_v[k:] + log_W[k:] - log_Z)
+                        for k in range(count)]}
 
     def critical_drive(self) -> float:
         r"""Drive :math:`\Omega_c = \Gamma/2` of the superradiant transition (Sec. 7.1)."""

@@ -21,7 +21,8 @@ from ..datasets import (coordinate_attrs, grid_dataset, points_dataset, solved_p
 from ..io import write_atomic
 from ..meanfield import has_paramagnet, paramagnet_growth_rate
 from ..observables import Squeezing
-from ..optimum import locate_minimum
+from ..models import Model
+from ..optimum import closed_form_grid, locate_minimum
 from ..provenance import dataset_attributes, make_record
 from ..scaling import scaling_dataset
 from ..studies import Study
@@ -145,20 +146,27 @@ def write_exact_gather(study: Study, shard_paths: Sequence[PathLike], output: Pa
 def write_minimum(study: Study, *, N: int, exact_path: PathLike, output: PathLike) -> None:
     """Rule ``minimum``: the located minimum of the exact ξ_R² over the model's
     ``scaling_drive`` at one N (:func:`steadysqueeze.optimum.locate_minimum`, bracketed
-    by the sweep), for every combination of the study's other swept parameters (dims
+    by the sweep: by the exact dataset at the grid's N, by the closed form at the N of
+    ``minima_N``), for every combination of the study's other swept parameters (dims
     ``N`` and those parameters)."""
     drive = study.model_class.scaling_drive
     others = [axis for axis in study.sweep if axis != drive]
-    with xr.open_dataset(exact_path) as e:
-        xi2 = e["xi2"].sel(N=N).transpose(*others, drive).load()
+    drives = study.sweep[drive]
+    grid_xi2 = None
+    if N in study.N:
+        with xr.open_dataset(exact_path) as e:
+            grid_xi2 = e["xi2"].sel(N=N).transpose(*others, drive).values
     scan = exact.Scan(progress=exact.Progress(log.info), report=log.info)
     shape = tuple(len(study.sweep[axis]) for axis in others)
     values: dict[str, list[float]] = {}
     for index in np.ndindex(*shape):
         fixed = {axis: float(study.sweep[axis][i]) for axis, i in zip(others, index)}
-        row = xi2[index]
-        found = locate_minimum(lambda d: study.model_with(**fixed, **{drive: d}), N,
-                               row[drive].values, row.values, scan=scan)
+
+        def model_at(d: float, fixed: dict[str, float] = fixed) -> Model:
+            return study.model_with(**fixed, **{drive: d})
+
+        row = closed_form_grid(model_at, N, drives) if grid_xi2 is None else grid_xi2[index]
+        found = locate_minimum(model_at, N, drives, row, scan=scan)
         log.info("N=%d %s: minimum xi2 = %.10g at %s = %.8g (%d exact solves%s)", N, fixed,
                  found.xi2, drive, found.drive, found.evaluations, "" if found.interior else
                  ", at the end of the sweep")
@@ -171,7 +179,7 @@ def write_minimum(study: Study, *, N: int, exact_path: PathLike, output: PathLik
     data = {name: xr.Variable(dims, np.reshape(column, (1, *shape)), attrs(name, **labels))
             for name, column in values.items()}
     coords = study_coords(study)
-    ds = xr.Dataset(data, coords={"N": coords["N"].isel(N=[study.N.index(N)]),
+    ds = xr.Dataset(data, coords={"N": xr.Variable("N", [N], coords["N"].attrs),
                                   **{axis: coords[axis] for axis in others}})
     _finish(ds, rule="minimum", study=study, inputs=[exact_path], output=output,
             title=f"{study.name}: located minimum of the exact xi_R^2 at N = {N}")
