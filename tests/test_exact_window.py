@@ -17,10 +17,13 @@ References
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pytest
 
 from steadysqueeze.exact import Scan, SolverOptions, steady_state
+from steadysqueeze.exact.preconditioner import BlockGaussSeidel
 from steadysqueeze.exact.realblocks import RealBlockLiouvillian
 from steadysqueeze.exact.window import EDGE_SHELLS, next_window
 from steadysqueeze.models import make_model
@@ -134,3 +137,23 @@ def test_scan_through_the_transition_matches_independent_full_solves():
         windows.append(state.info["excitation_window"])
         assert relative_difference(state, steady_state(model, N, FULL)) <= 1e-9
     assert windows[0] < windows[-1] and windows == sorted(windows)
+
+
+def test_scan_frees_a_preconditioner_before_factorising_the_next(monkeypatch) -> None:
+    """Memory stays flat along a scan: whenever a new preconditioner is factorised (a new
+    window, the full problem, or a refactorisation), no earlier one is still alive."""
+    alive_at_factorisation: list[int] = []
+    earlier: list[weakref.ref] = []
+    factorise = BlockGaussSeidel.__init__
+
+    def recording(self, L, *args, **kwargs):
+        alive_at_factorisation.append(sum(ref() is not None for ref in earlier))
+        factorise(self, L, *args, **kwargs)
+        earlier.append(weakref.ref(self))
+
+    monkeypatch.setattr(BlockGaussSeidel, "__init__", recording)
+    scan = Scan(WINDOWED, refactor_ratio=0.0)     # refactorise at every point
+    for d in (0.3, 1.5, 2.3, 2.4):
+        scan.solve(make_model("xyz", dict(Jx=-0.8 + d, Jy=-0.8 - d, Jz=1.0)), 60)
+    assert len(alive_at_factorisation) >= 4
+    assert alive_at_factorisation == [0] * len(alive_at_factorisation)

@@ -25,7 +25,8 @@ from .options import SolverOptions
 from .preconditioner import BlockGaussSeidel, BlockOperator
 from .progress import Progress
 
-__all__ = ["KrylovResult", "KrylovSolution", "gmres", "solve_krylov"]
+__all__ = ["KrylovResult", "KrylovSolution", "WarmStart", "TakePreconditioner", "gmres",
+           "solve_krylov"]
 
 
 @dataclass
@@ -96,6 +97,20 @@ def gmres(apply_A: Callable[[np.ndarray], np.ndarray], b: np.ndarray,
             return KrylovResult(x, iterations, float(np.linalg.norm(b - apply_A(x))), cycles)
 
 
+@dataclass(frozen=True)
+class WarmStart:
+    """Where a solve may start: a neighbouring point's solution and its operator's
+    coordinates (which :meth:`BlockOperator.to_blocks` turns into ρ^J)."""
+
+    operator: BlockOperator
+    x: np.ndarray
+
+
+#: hands a neighbour's factorised preconditioner to the next solve, once (so that no
+#: caller's frame keeps it alive: one the solve cannot reuse is freed before it factorises)
+TakePreconditioner = Callable[[], "BlockGaussSeidel | None"]
+
+
 @dataclass
 class KrylovSolution:
     """A converged Krylov solve (coordinates of its operator) and what a neighbouring solve
@@ -108,6 +123,10 @@ class KrylovSolution:
     preconditioner: BlockGaussSeidel
     preconditioner_reused: bool
     info: dict[str, float]
+
+    @property
+    def warm_start(self) -> WarmStart:
+        return WarmStart(self.operator, self.x)
 
 
 def _augmented(L: BlockOperator) -> Callable[[np.ndarray], np.ndarray]:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from ..models import Model
 from ..state import SteadyState
 from .krylov import KrylovSolution
+from .preconditioner import BlockGaussSeidel
 from .options import SolverOptions
 from .progress import Progress
 from .solve import chosen_method, krylov_steady_state, steady_state
@@ -40,13 +41,7 @@ class Scan:
         self._reference_iterations = 0
         self._factor_seconds = 0.0
         self._refactor = False
-
-    def _take_previous(self, N: int) -> KrylovSolution | None:
-        """The previous solution if it is at the same N; the scan lets go of it, so that
-        the solve holds the only reference (a preconditioner it replaces is freed early)."""
-        previous = self._last if self._last_N == N else None
-        self._last = None
-        return previous
+        self._handed: BlockGaussSeidel | None = None
 
     def solve(self, model: Model, N: int, label: str = "") -> SteadyState:
         """The steady state of ``model`` at ``N`` (warm-started where possible)."""
@@ -56,9 +51,14 @@ class Scan:
         if chosen_method(model, N, self.options) != "krylov":
             state = steady_state(model, N, self.options)
         else:
+            previous = self._last if self._last_N == N else None
+            warm = None if previous is None else previous.warm_start
+            self._handed = None if previous is None or self._refactor \
+                else previous.preconditioner
+            self._last = previous = None   # the solve alone holds what it may reuse
             state, solution = krylov_steady_state(
-                model, N, self.options, previous=self._take_previous(N),
-                reuse_preconditioner=not self._refactor, progress=self.progress)
+                model, N, self.options, warm=warm, take_preconditioner=self._hand_over,
+                progress=self.progress)
             self._remember(N, solution)
         if self.report is not None:
             self.report(f"{label}: {state.method}, {state.iterations} iterations, "
@@ -66,6 +66,11 @@ class Scan:
                         + (", preconditioner reused" if state.info.get("preconditioner_reused")
                            else ""))
         return state
+
+    def _hand_over(self) -> BlockGaussSeidel | None:
+        """The previous point's preconditioner, once: the scan lets go of it."""
+        handed, self._handed = self._handed, None
+        return handed
 
     def _remember(self, N: int, solution: KrylovSolution) -> None:
         if not solution.preconditioner_reused:

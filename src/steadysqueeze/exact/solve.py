@@ -17,7 +17,7 @@ from .channels import LOCAL_CHANNELS
 from .direct import solve_direct
 from .general import GeneralLiouvillian
 from .hermitianblocks import HermitianBlockLiouvillian
-from .krylov import KrylovSolution, solve_krylov
+from .krylov import KrylovSolution, TakePreconditioner, WarmStart, solve_krylov
 from .liouvillian import LocalEmissionLiouvillian, liouvillian
 from .memory import local_unknowns
 from .options import SolverOptions
@@ -94,26 +94,25 @@ def _checked_state(model: Model, N: int, options: SolverOptions, method: str) ->
 
 
 def krylov_steady_state(model: Model, N: int, options: SolverOptions, *,
-                        previous: KrylovSolution | None = None,
-                        reuse_preconditioner: bool = True,
+                        warm: WarmStart | None = None,
+                        take_preconditioner: TakePreconditioner | None = None,
                         progress: Progress | None = None
                         ) -> tuple[SteadyState, KrylovSolution]:
     """The Krylov path, exposing what a neighbouring solve can reuse (:mod:`.scan`):
     built-in local-emission models in real coordinates, in an excitation window
     (:mod:`.window`); declared models on the real J blocks of their assembled Liouvillian.
-    ``previous``: a neighbouring point's solution (warm start, and its preconditioner when
-    ``reuse_preconditioner`` and it fits)."""
+    ``warm``: a neighbouring point's solution to start from; ``take_preconditioner``: hands
+    over its factorised preconditioner, reused where it fits."""
     if isinstance(model, DeclaredModel):
         L = HermitianBlockLiouvillian(GeneralLiouvillian(model, N))
-        x0 = None if previous is None else previous.x
-        pre = previous.preconditioner if previous is not None and reuse_preconditioner \
-            else None
-        previous = None   # a preconditioner that is not reused is freed first
-        solution = solve_krylov(L, options, x0=x0, preconditioner=pre, progress=progress)
+        pre = None if take_preconditioner is None else take_preconditioner()
+        if pre is not None and not pre.compatible(L):
+            pre = None     # freed before the new one is factorised
+        solution = solve_krylov(L, options, x0=None if warm is None else warm.x,
+                                preconditioner=pre, progress=progress)
     else:
-        solution = solve_in_window(model, N, options, previous=previous,
-                                   reuse_preconditioner=reuse_preconditioner,
-                                   progress=progress)
+        solution = solve_in_window(model, N, options, warm=warm,
+                                   take_preconditioner=take_preconditioner, progress=progress)
     state = SteadyState(N=N, blocks=solution.operator.to_blocks(solution.x),
                         residual=solution.residual, method="gmres-block-gauss-seidel",
                         iterations=solution.iterations,

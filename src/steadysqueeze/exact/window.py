@@ -31,7 +31,7 @@ import math
 import numpy as np
 
 from ..models import Model
-from .krylov import KrylovSolution, solve_krylov
+from .krylov import KrylovSolution, TakePreconditioner, WarmStart, solve_krylov
 from .options import SolverOptions
 from .progress import Progress
 from .realblocks import RealBlockLiouvillian
@@ -92,35 +92,38 @@ def next_window(profile: np.ndarray, K: int, N: int, tolerance: float) -> int | 
     return _rounded(max(b + (target - logs[b]) / slope, 1.25 * K, K + WINDOW_STEP), N)
 
 
-def _first_window(N: int, previous: KrylovSolution | None, tolerance: float) -> int | None:
+def _first_window(N: int, warm: WarmStart | None, tolerance: float) -> int | None:
     """A fresh solve starts at :data:`FIRST_WINDOW`; a scan point where its neighbour's
     state had decayed (plus one step), or in its neighbour's window if that was wider."""
-    if previous is None or not isinstance(previous.operator, RealBlockLiouvillian):
+    if warm is None or not isinstance(warm.operator, RealBlockLiouvillian):
         return _rounded(FIRST_WINDOW, N)
-    before = previous.operator
+    before = warm.operator
     if before.max_excitations is None:
         return None
-    decayed = _decayed_by(before.excitation_profile(previous.x), tolerance)
+    decayed = _decayed_by(before.excitation_profile(warm.x), tolerance)
     return _rounded(max(decayed + WINDOW_STEP, before.max_excitations), N)
 
 
 def solve_in_window(model: Model, N: int, options: SolverOptions, *,
-                    previous: KrylovSolution | None = None, reuse_preconditioner: bool = True,
+                    warm: WarmStart | None = None,
+                    take_preconditioner: TakePreconditioner | None = None,
                     progress: Progress | None = None) -> KrylovSolution:
     """The Krylov solve of a built-in local-emission model in the smallest adequate
-    excitation window (module docstring). ``previous``: a neighbouring point's solution
-    (warm start; its preconditioner is reused when ``reuse_preconditioner`` and the window
-    is the same). The returned solution's ``residual`` is that of the full Liouvillian and
-    its ``iterations`` count every window tried; ``info`` records the window."""
-    K = _first_window(N, previous, options.window_tolerance) if options.excitation_window \
+    excitation window (module docstring). ``warm``: a neighbouring point's solution to
+    start from; ``take_preconditioner``: hands over its preconditioner, reused if it fits
+    the first window. The returned solution's ``residual`` is that of the full Liouvillian
+    and its ``iterations`` count every window tried; ``info`` records the window."""
+    K = _first_window(N, warm, options.window_tolerance) if options.excitation_window \
         else None
-    guess = None if previous is None else previous.operator.to_blocks(previous.x)
-    pre = previous.preconditioner if previous is not None and reuse_preconditioner else None
-    previous = None   # a preconditioner that is not reused is freed before the next factorises
+    guess = None if warm is None else warm.operator.to_blocks(warm.x)
+    warm = None
+    pre = None if take_preconditioner is None else take_preconditioner()
     iterations, windows = 0, 0
     in_window = dataclasses.replace(options, tolerance=options.tolerance * WINDOW_TIGHTENING)
     while True:
         L = RealBlockLiouvillian(model, N, max_excitations=K)
+        if pre is not None and not pre.compatible(L):
+            pre = None     # freed before the new one is factorised
         if progress is not None:
             progress.stage = "" if K is None else f" (window of {K} excitations)"
         solution = solve_krylov(L, options if K is None else in_window,
@@ -144,6 +147,7 @@ def solve_in_window(model: Model, N: int, options: SolverOptions, *,
         # problem 74 where it needs 51 (N = 200, xyz ferro)
         guess, pre, K = None, None, verdict
         del solution
-    info = {**solution.info, "excitation_window": float(L.max_excitations or N),
+    window = N if L.max_excitations is None else L.max_excitations
+    info = {**solution.info, "excitation_window": float(window),
             "windows": float(windows)}
     return dataclasses.replace(solution, iterations=iterations, residual=residual, info=info)
