@@ -103,18 +103,17 @@ try:
 except ImportError:
     Scan = SolverOptions = None
 models = [make_model(spec["model"], p) for p in spec["params"]]
-start = time.perf_counter()
-if SolverOptions is None:
-    states = [steady_state(m, spec["N"], method=spec["method"]) for m in models]
-else:
-    scan = Scan(SolverOptions(method=spec["method"]))
-    states = [scan.solve(m, spec["N"]) for m in models]
-elapsed = time.perf_counter() - start
-points = []
-for s in states:
+scan = None if SolverOptions is None else Scan(SolverOptions(method=spec["method"]))
+elapsed, points = 0.0, []
+for m in models:   # each state is dropped after its moments, as in the workflow's shards
+    start = time.perf_counter()
+    s = (steady_state(m, spec["N"], method=spec["method"]) if scan is None
+         else scan.solve(m, spec["N"]))
+    elapsed += time.perf_counter() - start
     mean, cov = moments(s)
     points.append(dict(mean=mean.tolist(), cov=cov.tolist(), iterations=s.iterations,
                        residual=s.residual))
+    del s
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2
 print(json.dumps(dict(time=elapsed, rss=rss, points=points)))
 """
@@ -124,7 +123,11 @@ def run_version(source: Path | None, model: str, params: list[dict], N: int, met
                 timeout: float) -> dict | str:
     """Solve ``params`` (in order, one process) with the package under ``source``/src, or
     with the installed one if ``source`` is None; the result dict or a failure message."""
-    env = dict(os.environ)
+    # glibc returns freed heap at once, as in the workflow's scan jobs
+    # (steadysqueeze.pipeline.support.return_freed_memory): without it a scan's peak RSS
+    # measures the allocator's fragmentation, not the solver
+    env = {"MALLOC_MMAP_THRESHOLD_": "131072", "MALLOC_TRIM_THRESHOLD_": "131072",
+           **os.environ}
     if source is not None:
         env["PYTHONPATH"] = str(Path(source).resolve() / "src")
     spec = json.dumps(dict(model=model, params=params, N=N, method=method))

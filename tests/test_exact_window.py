@@ -25,9 +25,10 @@ import pytest
 from steadysqueeze.exact import Scan, SolverOptions, steady_state
 from steadysqueeze.exact.preconditioner import BlockGaussSeidel
 from steadysqueeze.exact.realblocks import RealBlockLiouvillian
-from steadysqueeze.exact.window import EDGE_SHELLS, next_window
+from steadysqueeze.exact.window import EDGE_SHELLS, next_window, wide_enough
 from steadysqueeze.models import make_model
 from steadysqueeze.observables import moments
+from steadysqueeze.state import SteadyState
 
 PARA = ("xyz", dict(Jx=-0.5, Jy=-1.1, Jz=1.0))        # J = −0.8, δJ = 0.3: decays fast
 FERRO = ("xyz", dict(Jx=1.6, Jy=-2.0, Jz=1.0))        # strongly mixed: needs every level
@@ -44,7 +45,7 @@ def window_mask(R: RealBlockLiouvillian, full: RealBlockLiouvillian) -> np.ndarr
 
 
 @pytest.mark.parametrize("N, K", [(10, 4), (11, 6), (12, 0)])
-def test_windowed_operator_is_principal_submatrix(N, K):
+def test_windowed_operator_is_principal_submatrix(N: int, K: int) -> None:
     """(a): L_K = P L Pᵀ for the coordinates P of the window; jumps never leave it."""
     model = make_model(*PARA)
     full, R = RealBlockLiouvillian(model, N), RealBlockLiouvillian(model, N, max_excitations=K)
@@ -69,7 +70,7 @@ def test_windowed_operator_is_principal_submatrix(N, K):
                                    rtol=0, atol=1e-12)
 
 
-def test_excitation_profile_counts_the_larger_index():
+def test_excitation_profile_counts_the_larger_index() -> None:
     """profile[n] is the largest |ρ_MM'| with max(M, M') + N/2 = n, from every block."""
     N = 8
     model = make_model(*PARA)
@@ -83,22 +84,22 @@ def test_excitation_profile_counts_the_larger_index():
     np.testing.assert_allclose(profile, expected, rtol=1e-15)
 
 
-def test_next_window_decisions():
+def test_window_decisions() -> None:
     K, N, tol = 32, 200, 1e-14
     decayed = 10.0 ** -np.arange(N + 1, dtype=float)       # 1e-14 reached at n = 14
-    assert next_window(decayed, K, N, tol) is True
+    assert wide_enough(decayed, K, tol)
     slow = 10.0 ** (-0.25 * np.arange(N + 1, dtype=float))  # a decade per 4 levels
     edge = slow.copy()
     edge[K - EDGE_SHELLS + 1:] = 0.0
-    assert next_window(edge, K, N, tol) is True               # only the edge counts
-    grown = next_window(slow, K, N, tol)
+    assert wide_enough(edge, K, tol)                          # only the edge counts
+    assert not wide_enough(slow, K, tol)
     # one decade below 1e-14 at n = 60, rounded up to a multiple of 8
-    assert grown == 64
+    assert next_window(slow, K, N, tol) == 64
     assert next_window(np.ones(N + 1), K, N, tol) is None     # no decay: the full problem
     assert next_window(10.0 ** (-0.1 * np.arange(N + 1.0)), K, N, tol) is None   # K > 0.75 N
 
 
-def relative_difference(a, b) -> float:
+def relative_difference(a: SteadyState, b: SteadyState) -> float:
     """Largest difference of ⟨J⟩ and covariance entries, relative to each entry's size
     (entries that vanish by symmetry compared to the largest)."""
     (ma, ca), (mb, cb) = moments(a), moments(b)
@@ -108,7 +109,7 @@ def relative_difference(a, b) -> float:
 
 
 @pytest.mark.parametrize("N", [60, 80])
-def test_windowed_solve_matches_full_at_paramagnetic_point(N):
+def test_windowed_solve_matches_full_at_paramagnetic_point(N: int) -> None:
     """(b) at a paramagnetic point: a window well below N, the same state."""
     model = make_model(*PARA)
     windowed, full = steady_state(model, N, WINDOWED), steady_state(model, N, FULL)
@@ -117,14 +118,14 @@ def test_windowed_solve_matches_full_at_paramagnetic_point(N):
     assert relative_difference(windowed, full) <= 1e-10
 
 
-def test_mixed_point_goes_to_the_full_problem():
+def test_mixed_point_goes_to_the_full_problem() -> None:
     """A strongly mixed state never decays inside a window: the full problem is solved."""
     state = steady_state(make_model(*FERRO), 60, WINDOWED)
     assert state.info["excitation_window"] == 60
     assert state.residual <= WINDOWED.tolerance
 
 
-def test_scan_through_the_transition_matches_independent_full_solves():
+def test_scan_through_the_transition_matches_independent_full_solves() -> None:
     """(b) along a scan from the paramagnet into the ferromagnet (windows grow, then the
     full problem; warm starts and reused preconditioners)."""
     N = 60
@@ -137,16 +138,22 @@ def test_scan_through_the_transition_matches_independent_full_solves():
         windows.append(state.info["excitation_window"])
         assert relative_difference(state, steady_state(model, N, FULL)) <= 1e-9
     assert windows[0] < windows[-1] and windows == sorted(windows)
+    # and back: the windows shrink again (each starts from its neighbour's decay)
+    back = [scan.solve(model, N).info["excitation_window"]
+            for model in [*reversed(models), models[0]]]
+    assert back == sorted(back, reverse=True) and back[-1] < N
 
 
-def test_scan_frees_a_preconditioner_before_factorising_the_next(monkeypatch) -> None:
+def test_scan_frees_a_preconditioner_before_factorising_the_next(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """Memory stays flat along a scan: whenever a new preconditioner is factorised (a new
     window, the full problem, or a refactorisation), no earlier one is still alive."""
     alive_at_factorisation: list[int] = []
     earlier: list[weakref.ref] = []
     factorise = BlockGaussSeidel.__init__
 
-    def recording(self, L, *args, **kwargs):
+    def recording(self: BlockGaussSeidel, L: RealBlockLiouvillian, *args: object,
+                  **kwargs: object) -> None:
         alive_at_factorisation.append(sum(ref() is not None for ref in earlier))
         factorise(self, L, *args, **kwargs)
         earlier.append(weakref.ref(self))

@@ -9,6 +9,8 @@ References
     Lawande 1979; Carmichael 1980; ``conftest.dicke_closed_form``, written independently
     of the package's): the sparse-LU solve pointwise to 1e-10, and the minimum of a dense
     scan of the closed form (Brent to 1e-10) to 1e-6.
+    With ``method="direct"`` the search solves by sparse LU at every step; by default it
+    takes ξ_R² from the closed form's diagonals (c).
 (c) The same reference for the O(N) diagonals of the closed form
     (``DrivenDicke.closed_form_diagonals``, what locates minima far beyond any grid):
     equal to the dense state's diagonals to 1e-14; ξ_R² from them equal to the solved

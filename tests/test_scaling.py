@@ -47,7 +47,8 @@ def run_stages(study: Study, where: Path) -> xr.Dataset:
     stages.write_exact_gather(study, shards, where / "e.nc")
     minima = [where / f"min{N}.nc" for N in study.located_N]
     for N, path in zip(study.located_N, minima):
-        stages.write_minimum(study, N=N, exact_path=where / "e.nc", output=path)
+        stages.write_minimum(study, N=N, exact_path=where / "e.nc" if N in study.N else None,
+                             output=path)
     stages.write_minima(study, minima, where / "minima.nc")
     stages.write_scaling(study, exact_path=where / "e.nc", perturbative_path=pt,
                          minima_path=where / "minima.nc", output=out)

@@ -14,7 +14,8 @@ Input: the exact and perturbative datasets of a study with dimensions
   (:mod:`steadysqueeze.optimum`), and fits over
   the largest N (:mod:`steadysqueeze.fits`): :math:`\xi^2_{\min}\propto N^{-\nu}` (also
   with a :math:`(\ln N)^{1/3}` correction) and :math:`d^* \to d_c + a N^{-\mu}`, with
-  :math:`d_c` beside the mean-field critical drive;
+  :math:`d_c` beside the mean-field critical drive (the model's ``finite_size_forms``: for
+  the driven Dicke model also its large-N asymptote and :math:`d_c + a(\ln N/N)^{\mu}`);
 * ``pt_validity_1pct`` / ``pt_validity_10pct``: the smallest drive at which the
   perturbative squeezing deficit :math:`1-\xi^2_{PT}` differs from the exact one by
   more than 1 % / 10 % of the exact deficit (linear interpolation between grid points;
@@ -137,7 +138,8 @@ def scaling_dataset(exact: xr.Dataset, pt: xr.Dataset, minima: xr.Dataset, *,
                     model: type[Model], drive: str, order: int,
                     critical_drive: float) -> xr.Dataset:
     """The finite-N scaling dataset of one model (see the module docstring); ``minima``
-    holds the located minima per N (:mod:`steadysqueeze.optimum`)."""
+    holds the located minima of every located N (:mod:`steadysqueeze.optimum`), stored
+    along ``N_located``."""
     if set(exact["xi2"].dims) != {"N", drive}:
         raise ValueError(f"scaling needs a study over (N, {drive}); got {exact['xi2'].dims}")
     Ns, d = exact["N"].values, exact[drive].values

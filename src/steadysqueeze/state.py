@@ -30,6 +30,11 @@ class SolverError(RuntimeError):
     """The exact steady-state solve failed (singular system, no convergence, unphysical ρ)."""
 
 
+def _zero_spectrum(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The eigendecomposition of an all-zero block (outside an excitation window)."""
+    return np.zeros(n), np.eye(n, dtype=complex)
+
+
 @dataclass(frozen=True)
 class SteadyState:
     r"""A permutation-invariant steady state in the Dicke basis.
@@ -53,7 +58,8 @@ class SteadyState:
     def spectra(self) -> dict[float, tuple[np.ndarray, np.ndarray]]:
         """Eigenvalues (ascending) and eigenvectors of every block, computed once for the
         positivity check, the entropy and the QFI."""
-        return {J: np.linalg.eigh(rho) for J, rho in self.blocks.items()}
+        return {J: np.linalg.eigh(rho) if rho.any() else _zero_spectrum(rho.shape[0])
+                for J, rho in self.blocks.items()}
 
     def to_qutip(self) -> "qutip.Qobj":
         r"""ρ as a :class:`qutip.Qobj` in the Dicke basis of :mod:`qutip.piqs`.

@@ -71,7 +71,8 @@ VARIABLES: dict[str, Variable] = {
     "xi2_min": _V("minimum of the exact xi_R^2 over the drive (located by bounded "
                   "minimisation on exact solves)"),
     "drive_at_min": _V("{drive} at the located minimum of the exact xi_R^2", "{drive_units}"),
-    "minimum_evaluations": _V("exact solves spent locating the minimum"),
+    "minimum_evaluations": _V("evaluations of the exact xi_R^2 spent locating the minimum "
+                              "(exact solves, or of a closed form)"),
     "minimum_interior": _V("1 if the minimum lies inside the sweep, 0 if at its end"),
     "pt_validity_1pct": _V("smallest |{drive}| where 1 - xi2 of PT and exact differ by 1 % "
                            "(inf: never within the sweep)", "{drive_units}"),

@@ -75,6 +75,13 @@ def get_minimum_files(wildcards):
     return [f"results/minima/{study.name}/{N}.nc" for N in study.located_N]
 
 
+def get_minimum_inputs(wildcards):
+    """The exact dataset, whose grid brackets the minimum, at the grid's N; nothing at the
+    N of minima_N (bracketed by the closed form)."""
+    study = STUDIES[wildcards.study]
+    return {"exact": f"results/exact/{study.name}.nc"} if int(wildcards.N) in study.N else {}
+
+
 def get_minimum_mem_mb(wildcards, attempt):
     """Memory of the minimum search at one N (rule minimum)."""
     study = STUDIES[wildcards.study]

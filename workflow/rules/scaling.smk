@@ -1,6 +1,6 @@
 rule minimum:
     input:
-        exact="results/exact/{study}.nc",
+        unpack(get_minimum_inputs),
     output:
         temp("results/minima/{study}/{N}.nc"),
     log:

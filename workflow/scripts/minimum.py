@@ -11,6 +11,6 @@ with logged(snakemake.log[0]):
     write_minimum(
         Study.from_config(snakemake.params.study),
         N=int(snakemake.wildcards.N),
-        exact_path=snakemake.input.exact,
+        exact_path=getattr(snakemake.input, "exact", None),
         output=snakemake.output[0],
     )

@@ -26,7 +26,7 @@ from .preconditioner import BlockGaussSeidel, BlockOperator
 from .progress import Progress
 
 __all__ = ["KrylovResult", "KrylovSolution", "WarmStart", "TakePreconditioner", "gmres",
-           "solve_krylov"]
+           "reusable", "solve_krylov"]
 
 
 @dataclass
@@ -109,6 +109,14 @@ class WarmStart:
 #: hands a neighbour's factorised preconditioner to the next solve, once (so that no
 #: caller's frame keeps it alive: one the solve cannot reuse is freed before it factorises)
 TakePreconditioner = Callable[[], "BlockGaussSeidel | None"]
+
+
+def reusable(preconditioner: BlockGaussSeidel | None,
+             L: BlockOperator) -> BlockGaussSeidel | None:
+    """``preconditioner`` if it fits L (same J ↔ J ± 1 couplings), else None: the caller
+    lets go of one that does not fit before a new one is factorised."""
+    return preconditioner if preconditioner is not None and preconditioner.compatible(L) \
+        else None
 
 
 @dataclass

@@ -31,7 +31,8 @@ class SolverOptions:
         Largest accepted relative residual :math:`\\|\\mathcal{L}\\rho\\|_\\infty /
         \\max|\\mathcal{L}_{ij}|`.
     max_iterations
-        Iteration cap of the Krylov solver; reaching it is a :class:`SolverError`.
+        Iteration cap of the Krylov solver; reaching it is a :class:`SolverError` (per
+        excitation window: a windowed solve may spend it in each window it tries).
     krylov_basis_bytes
         Memory budget of the Krylov basis (real vectors); sets the GMRES restart length.
     auto_krylov_threshold
@@ -56,6 +57,8 @@ class SolverOptions:
     window_tolerance: float = 1e-14
 
     def __post_init__(self) -> None:
+        if not 0 < self.window_tolerance < 1:
+            raise ValueError(f"window_tolerance must lie in (0, 1), got {self.window_tolerance}")
         if self.method not in _METHODS:
             raise ValueError(f"unknown steady-state method {self.method!r}; "
                              f"choose one of {', '.join(map(repr, _METHODS))}")

@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterable, Iterator
 from ..models import Model
 from ..state import SteadyState
 from .krylov import KrylovSolution
-from .preconditioner import BlockGaussSeidel
 from .options import SolverOptions
+from .preconditioner import BlockGaussSeidel
 from .progress import Progress
 from .solve import chosen_method, krylov_steady_state, steady_state
 
@@ -74,10 +74,13 @@ class Scan:
 
     def _remember(self, N: int, solution: KrylovSolution) -> None:
         if not solution.preconditioner_reused:
-            self._reference_iterations = solution.iterations
+            self._reference_iterations = int(solution.info.get("last_window_iterations",
+                                                               solution.iterations))
             self._factor_seconds = solution.preconditioner.factor_seconds
-        per_iteration = solution.info["krylov_seconds"] / max(solution.iterations, 1)
-        extra = (solution.iterations - self._reference_iterations) * per_iteration
+        # the last solve only (a windowed solve may have tried smaller windows first)
+        iterations = int(solution.info.get("last_window_iterations", solution.iterations))
+        per_iteration = solution.info["krylov_seconds"] / max(iterations, 1)
+        extra = (iterations - self._reference_iterations) * per_iteration
         self._refactor = extra > self.refactor_ratio * self._factor_seconds
         self._last, self._last_N = solution, N
 

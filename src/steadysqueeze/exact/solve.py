@@ -17,7 +17,8 @@ from .channels import LOCAL_CHANNELS
 from .direct import solve_direct
 from .general import GeneralLiouvillian
 from .hermitianblocks import HermitianBlockLiouvillian
-from .krylov import KrylovSolution, TakePreconditioner, WarmStart, solve_krylov
+from .krylov import (KrylovSolution, TakePreconditioner, WarmStart, reusable,
+                     solve_krylov)
 from .liouvillian import LocalEmissionLiouvillian, liouvillian
 from .memory import local_unknowns
 from .options import SolverOptions
@@ -105,14 +106,13 @@ def krylov_steady_state(model: Model, N: int, options: SolverOptions, *,
     over its factorised preconditioner, reused where it fits."""
     if isinstance(model, DeclaredModel):
         L = HermitianBlockLiouvillian(GeneralLiouvillian(model, N))
-        pre = None if take_preconditioner is None else take_preconditioner()
-        if pre is not None and not pre.compatible(L):
-            pre = None     # freed before the new one is factorised
+        pre = reusable(None if take_preconditioner is None else take_preconditioner(), L)
         solution = solve_krylov(L, options, x0=None if warm is None else warm.x,
                                 preconditioner=pre, progress=progress)
     else:
         solution = solve_in_window(model, N, options, warm=warm,
                                    take_preconditioner=take_preconditioner, progress=progress)
+    # unknowns: the operator's, unless the window path recorded the full problem's
     state = SteadyState(N=N, blocks=solution.operator.to_blocks(solution.x),
                         residual=solution.residual, method="gmres-block-gauss-seidel",
                         iterations=solution.iterations,

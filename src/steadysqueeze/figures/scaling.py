@@ -1,8 +1,9 @@
 """Finite-N figures (not in the paper), drawn from the scaling datasets.
 
 ``results/scaling/{model}.nc`` (:mod:`steadysqueeze.scaling`) holds, per N, the onset
-of squeezing, the located minimum of the exact squeezing (with power-law fits over N),
-the range of validity of perturbation theory, and per drive the entropy and purity of
+of squeezing and the range of validity of perturbation theory; per ``N_located`` (the
+grid's N and any ``minima_N`` beyond it) the located minimum of the exact squeezing (with
+fits over N); and per drive the entropy and purity of
 the exact steady state, ξ_R⁻² and QFI/N. ξ_R² through the transition is drawn in
 :mod:`.transition`.
 """
@@ -234,7 +235,8 @@ register(FigureSpec(
     **(c)** Distance 1 − d*/d_c of the drive d* at the minimum from the mean-field critical
     drive d_c, log–log, with the fit d* = d_c + a N^−μ (exponent ± standard error, and the
     fitted d_c against the mean-field one); for the Dicke model also d* = d_c + a (ln N/N)^μ,
-    the logarithm its located minima to N = 10⁶ show. Fits are left out where too few N have their
+    the logarithm its located minima show far beyond the grid (the study's minima_N,
+    located from the O(N) diagonals of the closed-form steady state). Fits are left out where too few N have their
     minimum inside the sweep. **(d)** Range of validity of perturbation theory: the drive at
     which the perturbative squeezing deficit 1 − ξ² differs from the exact one by 1 % and
     10 %. **(e)** Von Neumann entropy and **(f)** purity (log scale) of the exact steady state

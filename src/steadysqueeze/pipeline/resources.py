@@ -15,7 +15,7 @@ from ..studies import Study
 __all__ = ["exact_job_resources", "minimum_job_resources", "local_memory_budget_mb"]
 
 #: a minimum located from a closed form at N (:attr:`Study.minima_N`): measured 0.27 GB and
-#: 6 s in all at N = 10⁶ (diagonals of the closed form, O(N))
+#: 0.4 s per evaluation at N = 10⁶ (diagonals of the closed form, O(N))
 _CLOSED_FORM_MINIMUM_MB_PER_N = 0.4e-3
 
 

@@ -143,7 +143,8 @@ def write_exact_gather(study: Study, shard_paths: Sequence[PathLike], output: Pa
             title=f"{study.name}: exact steady states (Lindblad, Eq. 1)")
 
 
-def write_minimum(study: Study, *, N: int, exact_path: PathLike, output: PathLike) -> None:
+def write_minimum(study: Study, *, N: int, exact_path: PathLike | None,
+                  output: PathLike) -> None:
     """Rule ``minimum``: the located minimum of the exact ξ_R² over the model's
     ``scaling_drive`` at one N (:func:`steadysqueeze.optimum.locate_minimum`, bracketed
     by the sweep: by the exact dataset at the grid's N, by the closed form at the N of
@@ -154,6 +155,9 @@ def write_minimum(study: Study, *, N: int, exact_path: PathLike, output: PathLik
     drives = study.sweep[drive]
     grid_xi2 = None
     if N in study.N:
+        if exact_path is None:
+            raise ValueError(f"N = {N} is on the grid of {study.name}: its exact dataset "
+                             "brackets the minimum")
         with xr.open_dataset(exact_path) as e:
             grid_xi2 = e["xi2"].sel(N=N).transpose(*others, drive).values
     scan = exact.Scan(progress=exact.Progress(log.info), report=log.info)
@@ -167,7 +171,7 @@ def write_minimum(study: Study, *, N: int, exact_path: PathLike, output: PathLik
 
         row = closed_form_grid(model_at, N, drives) if grid_xi2 is None else grid_xi2[index]
         found = locate_minimum(model_at, N, drives, row, scan=scan)
-        log.info("N=%d %s: minimum xi2 = %.10g at %s = %.8g (%d exact solves%s)", N, fixed,
+        log.info("N=%d %s: minimum xi2 = %.10g at %s = %.8g (%d evaluations%s)", N, fixed,
                  found.xi2, drive, found.drive, found.evaluations, "" if found.interior else
                  ", at the end of the sweep")
         for name, value in (("xi2_min", found.xi2), ("drive_at_min", found.drive),
@@ -181,7 +185,8 @@ def write_minimum(study: Study, *, N: int, exact_path: PathLike, output: PathLik
     coords = study_coords(study)
     ds = xr.Dataset(data, coords={"N": xr.Variable("N", [N], coords["N"].attrs),
                                   **{axis: coords[axis] for axis in others}})
-    _finish(ds, rule="minimum", study=study, inputs=[exact_path], output=output,
+    _finish(ds, rule="minimum", study=study, inputs=[] if exact_path is None else [exact_path],
+            output=output,
             title=f"{study.name}: located minimum of the exact xi_R^2 at N = {N}")
 
 
