@@ -15,8 +15,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from matplotlib.ticker import (FuncFormatter, MaxNLocator, NullFormatter,  # noqa: E402
-                               NullLocator)
+from matplotlib.ticker import (FuncFormatter, LogFormatterSciNotation,  # noqa: E402
+                               LogLocator, MaxNLocator, NullFormatter, NullLocator)
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -239,7 +239,8 @@ def _plain_log(axis: Any, low: float, high: float) -> None:
 
 def n_axis(ax: Axes, Ns: np.ndarray) -> None:
     """Logarithmic x axis of emitter numbers, ticks at the N values (plain; thinned so that
-    neighbouring labels are a tenth of the axis apart at least, the largest N kept).
+    neighbouring labels are a tenth of the axis apart at least, the largest N kept); over
+    more than three decades (located minima far beyond the grid), at the powers of ten.
 
     Parameters
     ----------
@@ -249,6 +250,12 @@ def n_axis(ax: Axes, Ns: np.ndarray) -> None:
         The emitter numbers.
     """
     Ns = np.sort(np.asarray(Ns, dtype=float))
+    if Ns[-1] / Ns[0] > 1e3:
+        ax.set_xscale("log")
+        ax.xaxis.set_major_locator(LogLocator(base=10))
+        ax.xaxis.set_major_formatter(LogFormatterSciNotation(base=10))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        return
     gap = (Ns[-1] / Ns[0]) ** 0.1  # a tenth of the axis (in log N)
     ticks: list[float] = []
     for N in Ns[::-1]:  # from the largest down
