@@ -32,12 +32,12 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from .fits import Fit, fit_largest
+from .fits import FORMS, Fit, fit_largest
 from .models import Model
 from .variables import attrs
 
 __all__ = ["onset_coefficient", "first_crossing", "extrapolate_inverse_N", "minimum_fits",
-           "scaling_dataset"]
+           "scaling_dataset", "fitted_curve", "FORM_VARIABLES"]
 
 
 def onset_coefficient(drive: np.ndarray, xi2: np.ndarray, order: int) -> float:
@@ -111,11 +111,22 @@ APPROACH_POINTS = 6
 
 #: fitted form -> (what it fits: the located ξ²_min or the drive there, its parameters
 #: stored as variables: param -> variable name)
-_FORM_VARIABLES = {"power_law": ("xi2_min", {"nu": "nu"}),
+FORM_VARIABLES = {"power_law": ("xi2_min", {"nu": "nu"}),
                    "log_power": ("xi2_min", {"nu": "nu_log"}),
                    "log_asymptotic": ("xi2_min", {"s": "asymptote_s", "b": "asymptote_b"}),
                    "approach": ("drive_at_min", {"mu": "mu", "d_c": "drive_c_fit"}),
                    "approach_log": ("drive_at_min", {"mu": "mu_log", "d_c": "drive_c_fit_log"})}
+
+
+def fitted_curve(ds: xr.Dataset, form: str, N: np.ndarray) -> np.ndarray:
+    """The fit of ``form`` stored in a scaling dataset (its parameters as variables, the
+    others as ``fit_*`` attributes, :func:`minimum_fits`), evaluated at N."""
+    function, names, _ = FORMS[form]
+    variables = FORM_VARIABLES[form][1]
+    first = ds[next(iter(variables.values()))].attrs
+    params = [float(ds[variables[name]]) if name in variables else first[f"fit_{name}"]
+              for name in names]
+    return function(np.asarray(N, dtype=float), *params)
 
 
 def minimum_fits(minima: xr.Dataset, labels: dict[str, str | int],
@@ -132,7 +143,7 @@ def minimum_fits(minima: xr.Dataset, labels: dict[str, str | int],
             "drive_at_min": np.abs(minima["drive_at_min"].values[inside])}
     out: dict[str, xr.Variable] = {}
     for form in forms:
-        target, names = _FORM_VARIABLES[form]
+        target, names = FORM_VARIABLES[form]
         if target == "xi2_min" and N.size >= 3:
             out.update(_fit_variables(fit_largest(form, N, data[target]), names, labels))
         elif target == "drive_at_min" and N.size >= 4:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ..scaling import fitted_curve
 from .registry import FigureSpec, register
 from .style import (COLOURS, MEAN_FIELD_STYLE, PT_STYLE, drive_scale,
                     fixed_parameters, log_log, n_axis, n_colours, value_pm)
@@ -76,32 +77,25 @@ def _minima_points(ax: Axes, Ns: np.ndarray, y: np.ndarray, inside: np.ndarray,
                 label="at the sweep end (bound)")
 
 
-def _asymptote(ds: xr.Dataset, N: np.ndarray) -> np.ndarray:
-    """The fitted large-N form [s (ln N + ln ln N + b)/N]^(1/3) of the driven-Dicke minimum
-    (s = 3/2 unless fitted), NaN where the bracket is not positive."""
-    s = float(ds["asymptote_s"]) if "asymptote_s" in ds else 1.5
-    bracket = s * (np.log(N) + np.log(np.log(N)) + float(ds["asymptote_b"])) / N
-    return np.cbrt(np.where(bracket > 0, bracket, np.nan))
-
-
 def _xi2_min_panel(ax: Axes, ds: xr.Dataset) -> None:
     """(b) Deepest exact squeezing against N, log–log, with the fitted power laws."""
     Ns, inside = ds["N_located"].values, ds["minimum_interior"].values > 0
     _minima_points(ax, Ns, ds["xi2_min"].values, inside, r"located minimum $\xi^2_{\min}$")
     grid = np.geomspace(Ns.min(), Ns.max(), 60)
-    for name, colour, form, log in (("nu", COLOURS[1], r"a N^{-\nu}", False),
-                                    ("nu_log", COLOURS[2], r"a N^{-\nu}(\ln N)^{1/3}", True)):
+    for name, form, colour, latex in (("nu", "power_law", COLOURS[1], r"a N^{-\nu}"),
+                                      ("nu_log", "log_power", COLOURS[2],
+                                       r"a N^{-\nu}(\ln N)^{1/3}")):
         if name not in ds:
             continue
         attrs = ds[name].attrs
-        curve = attrs["fit_a"] * grid ** -float(ds[name]) * (np.log(grid) ** (1 / 3) if log else 1)
-        ax.plot(grid, curve, color=colour, linewidth=1.0,
-                label=f"${form}$: " + _fit_label(ds, name, r"\nu"))
+        ax.plot(grid, fitted_curve(ds, form, grid), color=colour, linewidth=1.0,
+                label=f"${latex}$: " + _fit_label(ds, name, r"\nu"))
         window = f"fits over $N = {attrs['fit_N_min']}$–${attrs['fit_N_max']}$"
     if "asymptote_b" in ds:  # the exact large-N driven-Dicke steady state
         fitted = [_fit_label(ds, name, symbol) for name, symbol in
-                  (("asymptote_s", "s"), ("asymptote_b", "b")) if name in ds]
-        ax.plot(grid, _asymptote(ds, grid), color="0.6", linewidth=0.8,
+                  (("asymptote_s", "s"), ("asymptote_b", "b"))]
+        curve = fitted_curve(ds, "log_asymptotic", grid)
+        ax.plot(grid, np.where(curve > 0, curve, np.nan), color="0.6", linewidth=0.8,
                 label=r"$[s(\ln N + \ln\ln N + b)/N]^{1/3}$: " + ", ".join(fitted))
     if "nu" in ds:
         ax.plot([], [], " ", label=window + " [window spread]")
@@ -125,16 +119,15 @@ def _approach_panel(ax: Axes, ds: xr.Dataset) -> None:
     positive = gap > 0
     _minima_points(ax, Ns[positive], gap[positive], inside[positive], "located minima")
     grid = np.geomspace(Ns.min(), Ns.max(), 60)
-    forms = (("mu", "drive_c_fit", grid, r"N^{-\mu}", COLOURS[1]),
-             ("mu_log", "drive_c_fit_log", np.log(grid) / grid, r"(\ln N/N)^{\mu}", COLOURS[2]))
-    for mu, fitted_c, base, form, colour in forms:
+    forms = (("mu", "drive_c_fit", "approach", r"N^{-\mu}", COLOURS[1]),
+             ("mu_log", "drive_c_fit_log", "approach_log", r"(\ln N/N)^{\mu}", COLOURS[2]))
+    for mu, fitted_c, form, latex, colour in forms:
         if mu not in ds:
             continue
-        power = base ** (-float(ds[mu])) if mu == "mu" else base ** float(ds[mu])
-        fit_gap = 1 - (float(ds[fitted_c]) + ds[mu].attrs["fit_a"] * power) / critical
+        fit_gap = 1 - fitted_curve(ds, form, grid) / critical
         fitted = value_pm(float(ds[fitted_c]), float(ds[f"{fitted_c}_stderr"]))
         ax.plot(grid, np.where(fit_gap > 0, fit_gap, np.nan), color=colour, linewidth=1.0,
-                label=rf"${star} = {d_c} + a {form}$: " + _fit_label(ds, mu, r"\mu")
+                label=rf"${star} = {d_c} + a {latex}$: " + _fit_label(ds, mu, r"\mu")
                 + rf", ${d_c} = {fitted}{unit}$")
     if "mu" not in ds:
         ax.plot([], [], " ", label="too few interior minima to fit")
