@@ -164,3 +164,9 @@ def test_scan_frees_a_preconditioner_before_factorising_the_next(
         scan.solve(make_model("xyz", dict(Jx=-0.8 + d, Jy=-0.8 - d, Jz=1.0)), 60)
     assert len(alive_at_factorisation) >= 4
     assert alive_at_factorisation == [0] * len(alive_at_factorisation)
+
+
+@pytest.mark.parametrize("value", [0.0, -1e-14, 1.0])
+def test_window_tolerance_outside_zero_one_is_refused(value: float) -> None:
+    with pytest.raises(ValueError, match="window_tolerance must lie in"):
+        SolverOptions(window_tolerance=value)
