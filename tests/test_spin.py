@@ -24,7 +24,8 @@ import pytest
 import qutip
 from qutip import piqs
 
-from steadysqueeze.spin import CollectiveSpin, degeneracy, num_physical_unknowns, spin_values
+from steadysqueeze.spin import (CollectiveSpin, collective_spin, degeneracy, num_physical_unknowns,
+                               spin_values)
 
 SPINS = [0.5, 1.0, 1.5, 3.0, 7.5, 25.0]
 
@@ -105,3 +106,10 @@ def test_num_physical_unknowns_even_N(N):
 def test_num_physical_unknowns_odd_N(N):
     # odd N: J = 1/2 ... N/2, block sizes 2, 4, ..., N+1
     assert num_physical_unknowns(N) == sum(k * k for k in range(2, N + 2, 2))
+
+
+def test_collective_spin_is_shared():
+    """One CollectiveSpin per J and process, so its operators are built once."""
+    assert collective_spin(2.5) is collective_spin(2.5)
+    assert collective_spin(3) is collective_spin(3.0)
+    assert collective_spin(2.5) == CollectiveSpin(2.5)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .state import SteadyState
-from .spin import CollectiveSpin, degeneracy
+from .spin import collective_spin, degeneracy
 
 __all__ = ["Squeezing", "transverse_frame", "squeezing_from_moments", "moments",
            "diagonal_moments",
@@ -164,7 +164,7 @@ def quantum_fisher_information(state: SteadyState, axis: np.ndarray) -> float:
     homogeneous of degree one in ρ, so the :math:`d_J` copies of weight
     :math:`\rho^J/d_J` add up to the QFI of the block :math:`\rho^J` itself.
     """
-    return sum(_block_qfi(p, V, CollectiveSpin(J).along(axis).toarray())
+    return sum(_block_qfi(p, V, collective_spin(J).along(axis).toarray())
                for J, (p, V) in state.spectra.items())
 
 

@@ -11,13 +11,13 @@ when :math:`J = N/2`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from math import comb
 
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["CollectiveSpin", "spin_values", "degeneracy", "num_physical_unknowns"]
+__all__ = ["CollectiveSpin", "collective_spin", "spin_values", "degeneracy", "num_physical_unknowns"]
 
 
 def spin_values(N: int) -> np.ndarray:
@@ -96,3 +96,14 @@ class CollectiveSpin:
         r""":math:`\mathbf{n}\cdot\mathbf{J}` for a real 3-vector :math:`\mathbf{n}`."""
         nx, ny, nz = (float(c) for c in direction)
         return (nx * self.jx + ny * self.jy + nz * self.jz).tocsr()
+
+
+def collective_spin(J: float) -> CollectiveSpin:
+    """The shared :class:`CollectiveSpin` of total spin J: its operators are built once per
+    process, not once per parameter point (a scan over a map builds every block's L anew)."""
+    return _shared_spin(float(J))
+
+
+@lru_cache(maxsize=1024)
+def _shared_spin(J: float) -> CollectiveSpin:
+    return CollectiveSpin(J)

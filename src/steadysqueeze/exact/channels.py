@@ -38,7 +38,7 @@ from collections.abc import Mapping
 import numpy as np
 import scipy.sparse as sp
 
-from ..spin import CollectiveSpin
+from ..spin import CollectiveSpin, collective_spin
 from .liouvillian import JumpChannel, local_emission_jumps
 
 __all__ = ["LOCAL_CHANNELS", "COLLECTIVE_CHANNELS", "CHANNELS", "decay_operator",
@@ -131,7 +131,7 @@ def channel_jumps(rates: Mapping[str, float], N: int, j: float) -> list[JumpChan
     :math:`\gamma J^+\rho J^-`, :math:`\gamma J^z\rho J^z`.
     """
     _check_rates(rates)
-    spin = CollectiveSpin(j)
+    spin = collective_spin(j)
     lowering = np.concatenate(([0.0], spin.lowering_amplitudes))   # on source index
     jumps: list[JumpChannel] = []
     if rates.get("emission", 0.0):

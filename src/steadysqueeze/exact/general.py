@@ -32,7 +32,7 @@ from __future__ import annotations
 import scipy.sparse as sp
 
 from ..models import Model
-from ..spin import CollectiveSpin, spin_values
+from ..spin import CollectiveSpin, collective_spin, spin_values
 from .channels import LOCAL_CHANNELS, channel_jumps, jump_map
 from .liouvillian import LocalEmissionLiouvillian
 
@@ -53,7 +53,7 @@ class GeneralLiouvillian(LocalEmissionLiouvillian):
         self.rates = dict(model.channel_rates(self.N))
         self.collective = not any(self.rates.get(c, 0.0) for c in LOCAL_CHANNELS)
         values = spin_values(self.N)
-        self.spins = [CollectiveSpin(J) for J in (values[:1] if self.collective else values)]
+        self.spins = [collective_spin(J) for J in (values[:1] if self.collective else values)]
         self.gamma = max(self.rates.values(), default=0.0)
 
     def jump_terms(self, source: CollectiveSpin) -> list[tuple[int, float, sp.csr_array]]:

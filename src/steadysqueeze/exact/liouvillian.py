@@ -28,6 +28,7 @@ Collective emission (model ``dicke``)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -36,10 +37,10 @@ import scipy.sparse as sp
 
 from ..models import Model
 from ..models.declared import DeclaredModel
-from ..spin import CollectiveSpin, spin_values
+from ..spin import CollectiveSpin, collective_spin, spin_values
 
 __all__ = ["LocalEmissionLiouvillian", "CollectiveEmissionLiouvillian", "Liouvillian",
-           "liouvillian", "block_kron", "JumpChannel", "local_emission_jumps"]
+           "liouvillian", "block_kron", "kron_entries", "JumpChannel", "local_emission_jumps"]
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,25 @@ def block_kron(left: sp.sparray, right: sp.sparray) -> sp.csr_array:
     return sp.kron(left, right, format="csr")
 
 
+def kron_entries(left: sp.sparray, right: sp.sparray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The (rows, columns, values) of :func:`block_kron` (left, right), without building
+    it: the whole Liouvillian is then assembled once, not block by block (at N = 20 the
+    per-block sparse constructors cost more than the LU solve)."""
+    (ra, ca, va), (rb, cb, vb) = _entries(left), _entries(right)
+    m, n = right.shape
+    rows = (ra[:, None] * m + rb[None, :]).ravel()
+    cols = (ca[:, None] * n + cb[None, :]).ravel()
+    return rows, cols, (va[:, None] * vb[None, :]).ravel()
+
+
+def _entries(A: sp.sparray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rows, columns, values) of a sparse matrix (read off CSR without a COO copy)."""
+    csr = A if isinstance(A, sp.csr_array) else sp.csr_array(A)
+    rows = np.repeat(np.arange(csr.shape[0]), np.diff(csr.indptr))
+    return rows, csr.indices, csr.data
+
+
 def _lowering_map(source: CollectiveSpin, target: CollectiveSpin, amplitudes: np.ndarray
                   ) -> sp.csr_array:
     """Rectangular A with A[m−1 in target, m in source] = amplitudes[m] (zeros dropped)."""
@@ -110,7 +130,7 @@ class LocalEmissionLiouvillian:
         if model.dissipation != "local":
             raise ValueError(f"{model.name} has {model.dissipation} emission, not local")
         self.model, self.N = model, int(N)
-        self.spins = [CollectiveSpin(J) for J in spin_values(self.N)]
+        self.spins = [collective_spin(J) for J in spin_values(self.N)]
         self.gamma = model.rate
 
     # -- structure ---------------------------------------------------------------
@@ -163,31 +183,57 @@ class LocalEmissionLiouvillian:
                           _lowering_map(source, target, channel.amplitude)))
         return terms
 
-    @cached_property
-    def full_matrix(self) -> sp.csr_array:
-        """Sparse Liouvillian on all Σ_J (2J+1)² block entries (before parity reduction)."""
-        return sp.block_array(self.block_grid(), format="csr")
-
-    def block_grid(self) -> list[list[sp.sparray | None]]:
-        """The pieces of :attr:`full_matrix`: [target block][source block] (None: zero)."""
-        n = len(self.spins)
-        grid: list[list[sp.sparray | None]] = [[None] * n for _ in range(n)]
+    def terms(self) -> Iterator[tuple[int, int, sp.sparray, sp.sparray]]:
+        r"""Every term of the Liouvillian as (target block, source block, left, right):
+        :math:`\rho^{s} \mapsto \mathrm{left}\,\rho^{s}\,\mathrm{right}^T`
+        (:math:`G_J\rho^J`, :math:`\rho^J G_J^\dagger` and the jumps
+        :math:`c\,A\rho^s A^T`, the coefficient in ``left``)."""
         for k, spin in enumerate(self.spins):
             G = self.coherent_generator(spin)
             eye = sp.eye_array(spin.dim, format="csr")
-            grid[k][k] = block_kron(G, eye) + block_kron(eye, G.conj())
-        for k, spin in enumerate(self.spins):
+            yield k, k, G, eye
+            yield k, k, eye, G.conj()
             for target, coefficient, A in self.jump_terms(spin):
-                term = coefficient * block_kron(A, A)
-                grid[target][k] = term if grid[target][k] is None else grid[target][k] + term
+                yield target, k, coefficient * A, A
+
+    def block_grid(self) -> list[list[sp.sparray | None]]:
+        """The Liouvillian as [target block][source block] pieces (None: zero)."""
+        n = len(self.spins)
+        grid: list[list[sp.sparray | None]] = [[None] * n for _ in range(n)]
+        for target, source, left, right in self.terms():
+            term = block_kron(left, right)
+            grid[target][source] = term if grid[target][source] is None \
+                else grid[target][source] + term
         return grid
+
+    def _assembled(self, position: np.ndarray, size: int) -> sp.csr_array:
+        """The Liouvillian on ``size`` unknowns; ``position[i]``: where block entry i
+        (full, row-major, blocks by descending J) goes, −1 if it is dropped."""
+        rows, cols, values = [], [], []
+        offsets = self._full_offsets
+        for target, source, left, right in self.terms():
+            r, c, v = kron_entries(left, right)
+            r, c = position[offsets[target] + r], position[offsets[source] + c]
+            keep = (r >= 0) & (c >= 0)
+            rows.append(r[keep])
+            cols.append(c[keep])
+            values.append(v[keep])
+        return sp.csr_array((np.concatenate(values), (np.concatenate(rows),
+                                                      np.concatenate(cols))),
+                            shape=(size, size))   # duplicate entries are summed
+
+    @cached_property
+    def full_matrix(self) -> sp.csr_array:
+        """Sparse Liouvillian on all Σ_J (2J+1)² block entries (before parity reduction)."""
+        n = int(self._full_offsets[-1])
+        return self._assembled(np.arange(n), n)
 
     @cached_property
     def matrix(self) -> sp.csr_array:
         """Liouvillian restricted to the kept (parity-even) unknowns."""
-        full = self.full_matrix
-        kept = self.kept
-        return full[kept][:, kept].tocsr()
+        position = np.full(int(self._full_offsets[-1]), -1)
+        position[self.kept] = np.arange(self.size)
+        return self._assembled(position, self.size)
 
     @cached_property
     def trace_row(self) -> np.ndarray:
@@ -233,7 +279,7 @@ class CollectiveEmissionLiouvillian:
         if model.dissipation != "collective":
             raise ValueError(f"{model.name} has {model.dissipation} emission, not collective")
         self.model, self.N = model, int(N)
-        self.spin = CollectiveSpin(self.N / 2)
+        self.spin = collective_spin(self.N / 2)
         self.spins = [self.spin]
 
     @cached_property

@@ -34,7 +34,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..models import Model
-from ..spin import CollectiveSpin, spin_values
+from ..spin import collective_spin, spin_values
 from .liouvillian import local_emission_jumps
 
 __all__ = ["RealBlockLiouvillian", "SubBlock", "Jump"]
@@ -103,7 +103,7 @@ class RealBlockLiouvillian:
         self.block_subs: list[list[int]] = []
         offset = 0
         for k, J in enumerate(self.J_values):
-            spin = CollectiveSpin(float(J))
+            spin = collective_spin(float(J))
             H = sp.csr_array(model.hamiltonian(self.N, spin))
             if H.nnz and np.abs(H.data.imag).max() > 1e-13 * max(np.abs(H.data).max(), 1):
                 raise ValueError("RealBlockLiouvillian needs a real symmetric Hamiltonian")

@@ -36,7 +36,7 @@ import scipy.sparse as sp
 import yaml
 
 from ..expressions import DeclarationError, Expression, RESERVED_NAMES, parse_expression
-from ..spin import CollectiveSpin
+from ..spin import CollectiveSpin, collective_spin
 from .base import Model, ModelInputError, Parameter, register
 
 __all__ = ["DeclaredModel", "declare_model", "load_declarations", "register_declared",
@@ -235,7 +235,7 @@ def _check_operator(name: str, key: str, expr: Expression, names: list[str], *,
     dimension exceeds every M change of the expression."""
     top = max(2, max(abs(c) for c in expr.charges))
     for seed, J in ((1, top), (2, top + 0.5)):
-        spin = CollectiveSpin(J)
+        spin = collective_spin(J)
         H = expr.operator({**_generic_values(names, seed), "N": 2 * J}, spin)
         scale = 1e-12 * max(1.0, _maxabs(H))
         if _maxabs(H - H.conj().T) > scale:

@@ -9,7 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import logsumexp
 
-from ..spin import CollectiveSpin
+from ..spin import CollectiveSpin, collective_spin
 from .base import Dissipation, Model, Parameter, register
 
 __all__ = ["DrivenDicke"]
@@ -52,7 +52,7 @@ class DrivenDicke(Model):
     def _closed_form_logs(self, N: int) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
         r""":math:`\ln v_a`, :math:`\ln W_m`, :math:`\ln Z` and the phases
         :math:`(\pm i)^a` of the closed form (:meth:`closed_form_steady_state`), O(N)."""
-        spin = CollectiveSpin(N / 2)
+        spin = collective_spin(N / 2)
         S = np.concatenate(([0.0], np.cumsum(np.log(spin.lowering_amplitudes))))
         log_g = np.log(abs(self.Omega) * N / self.Gamma)
         index = np.arange(spin.dim)

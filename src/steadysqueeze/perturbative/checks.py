@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..models import Model
-from ..spin import CollectiveSpin
+from ..spin import collective_spin
 from .theory import DENOMINATOR_TOLERANCE
 
 __all__ = ["ASSUMPTION_TOLERANCE", "CHECKS", "PT_EVERYWHERE", "Applicability", "assumption_checks",
@@ -49,7 +49,7 @@ def assumption_checks(model: Model, N: int) -> dict[str, float]:
     :math:`\sum_j\gamma_jL_j^\dagger L_j|\phi_0\rangle` (dark unperturbed state), and the
     smallest :math:`|\varepsilon_n|` over n ≠ 0 of the diagonal energies (Eq. 14).
     """
-    spin = CollectiveSpin(N / 2)
+    spin = collective_spin(N / 2)
     h0, decay = model.h0(N, spin), model.dark_decay_operator(N, spin)
     phi0 = np.zeros(spin.dim)
     phi0[0] = 1.0

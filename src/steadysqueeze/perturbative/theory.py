@@ -31,7 +31,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..models import Model
-from ..spin import CollectiveSpin
+from ..spin import CollectiveSpin, collective_spin
 
 __all__ = ["PerturbationError", "PerturbedState", "unperturbed_energies", "perturbed_state",
            "expectation_series"]
@@ -60,7 +60,7 @@ class PerturbedState:
 
     @property
     def spin(self) -> CollectiveSpin:
-        return CollectiveSpin(self.N / 2)
+        return collective_spin(self.N / 2)
 
 
 def _diagonal_or_raise(op: sp.sparray, name: str, model: Model) -> np.ndarray:
@@ -75,7 +75,7 @@ def _diagonal_or_raise(op: sp.sparray, name: str, model: Model) -> np.ndarray:
 
 def unperturbed_energies(model: Model, N: int) -> np.ndarray:
     r"""Complex energies :math:`\langle H_0^{(\mathrm{NH})}\rangle_n - E_0` (Eq. 14), n = 0 … N."""
-    spin = CollectiveSpin(N / 2)
+    spin = collective_spin(N / 2)
     energies = _diagonal_or_raise(model.h0(N, spin), "H0", model)
     decay = _diagonal_or_raise(model.dark_decay_operator(N, spin), "sum_j gamma_j L_j^dag L_j",
                                model)
@@ -91,7 +91,7 @@ def perturbed_state(model: Model, N: int, order: int) -> PerturbedState:
     if not getattr(model, "supports_perturbation", True):
         raise PerturbationError(f"{model.name}: declared with 'hamiltonian:' only; declare "
                                 "'h0:' and 'drive:' (Eq. 36) for the perturbation theory")
-    spin = CollectiveSpin(N / 2)
+    spin = collective_spin(N / 2)
     eps = unperturbed_energies(model, N)
     if np.any(np.abs(eps[1:]) < DENOMINATOR_TOLERANCE * max(1.0, model.rate)):
         raise PerturbationError(f"{model.name}: vanishing denominator in Eq. 12 "
