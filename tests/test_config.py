@@ -120,8 +120,8 @@ BAD_CONFIGS = {
         ["scaling.dicke_local", "built-in"]),
     "model_declaration written by hand": (
         mutate("model_declaration", {"parameters": {"J": None}}), ["fig3", "model_declaration"]),
-    "minima_N for a model without closed form": (
-        mutate("minima_N", [200], "scaling_xyz"), ["scaling_xyz", "minima_N", "closed form"]),
+    "minima_N inside the grid of a model without closed form": (
+        mutate("minima_N", [5], "scaling_xyz"), ["scaling_xyz", "minima_N", "closed-form"]),
     "minima_N repeating N": (mutate("minima_N", [10], "scaling_dicke"),
                              ["scaling_dicke", "minima_N"]),
     "minima_N not integers": (mutate("minima_N", [1e6], "scaling_dicke"),

@@ -155,3 +155,28 @@ def test_minimum_far_beyond_any_grid_is_converged() -> None:
     assert found.interior
     assert found.xi2 == pytest.approx(tight.xi2, rel=1e-6)
     assert found.drive == pytest.approx(tight.drive, rel=1e-4)
+
+
+def test_minimum_near_a_poor_guess_is_bracketed_and_refined() -> None:
+    """A guess 0.3γ off, with a small step: the triple walks downhill to the minimum that
+    the grid-bracketed search finds (xyz, N = 20)."""
+    model_at = lambda d: make_model("xyz", {"J": -0.8, "Jz": 1.0, "dJ": d})   # noqa: E731
+    sweep = np.linspace(0.1, 2.5, 13)
+    coarse = np.array([exact_xi2("xyz", {"J": -0.8, "Jz": 1.0}, "dJ", d, 20) for d in sweep])
+    reference = locate_minimum(model_at, 20, sweep, coarse, drive_rtol=1e-6)
+    found = optimum.locate_minimum_near(model_at, 20, reference.drive + 0.3, 0.02, (0.1, 2.5))
+    assert found.interior and found.evaluations < 25
+    assert found.xi2 == pytest.approx(reference.xi2, rel=1e-6)
+    assert found.drive == pytest.approx(reference.drive, rel=1e-4)
+    at_end = optimum.locate_minimum_near(model_at, 20, 0.3, 0.1, (0.1, 0.8))
+    assert not at_end.interior and at_end.drive == 0.8
+
+
+def test_extrapolated_drive_follows_the_approach_form() -> None:
+    """Minima on d* = 1.85 − 2 N^−0.6 to N = 150 predict N = 300 to 1e-6, and the step
+    covers the shift from the largest N."""
+    Ns = np.array([20, 30, 50, 70, 100, 150])
+    guess, step = optimum.extrapolated_drive(Ns, 1.85 - 2 * Ns ** -0.6, 300)
+    expected = 1.85 - 2 * 300 ** -0.6
+    assert guess == pytest.approx(expected, abs=1e-6)
+    assert step >= expected - (1.85 - 2 * 150 ** -0.6) - 1e-6

@@ -47,8 +47,10 @@ def run_stages(study: Study, where: Path) -> xr.Dataset:
     stages.write_exact_gather(study, shards, where / "e.nc")
     minima = [where / f"min{N}.nc" for N in study.located_N]
     for N, path in zip(study.located_N, minima):
-        stages.write_minimum(study, N=N, exact_path=where / "e.nc" if N in study.N else None,
-                             output=path)
+        on_grid = N in study.N
+        stages.write_minimum(study, N=N, exact_path=where / "e.nc" if on_grid else None,
+                             output=path, grid_minima_paths=() if on_grid else [
+                                 where / f"min{n}.nc" for n in study.N])
     stages.write_minima(study, minima, where / "minima.nc")
     stages.write_scaling(study, exact_path=where / "e.nc", perturbative_path=pt,
                          minima_path=where / "minima.nc", output=out)
@@ -165,3 +167,19 @@ def test_minima_beyond_the_grid(tmp_path: Path) -> None:
     assert 0.48 < float(ds["drive_at_min"].sel(N_located=3000)) / 1.3 < 0.5
     assert ds["minimum_interior"].sel(N_located=3000)
     assert ds["nu"].attrs["fit_N_max"] == 3000
+
+
+def test_minima_beyond_the_grid_without_a_closed_form(tmp_path: Path) -> None:
+    """``minima_N`` for xyz: searched by exact solves where the grid's minima extrapolate
+    to, the same minimum as where the grid brackets it."""
+    sweep = {"dJ": [0.2, 0.5, 0.8, 1.0, 1.2, 1.4, 1.7, 2.0, 2.5]}
+    beyond = dict(STUDIES["xyz"], N=[6, 8, 10, 12], minima_N=[16], sweep=sweep)
+    on_grid = dict(STUDIES["xyz"], N=[6, 8, 10, 12, 16], sweep=sweep)
+    ds = run_stages(Study.from_config(beyond), tmp_path / "beyond")
+    reference = run_stages(Study.from_config(on_grid), tmp_path / "grid")
+    assert list(ds["N_located"].values) == [6, 8, 10, 12, 16]
+    assert bool(ds["minimum_interior"].sel(N_located=16))
+    assert float(ds["xi2_min"].sel(N_located=16)) == pytest.approx(
+        float(reference["xi2_min"].sel(N_located=16)), rel=1e-6)
+    assert float(ds["drive_at_min"].sel(N_located=16)) == pytest.approx(
+        float(reference["drive_at_min"].sel(N_located=16)), rel=1e-4)

@@ -142,8 +142,10 @@ def _model_class(study: str, block: Mapping[str, Any]) -> type[Model]:
 
 def _minima_N(name: str, block: Mapping[str, Any], model_class: type[Model],
               Ns: list[int], sweep: Mapping[str, np.ndarray]) -> tuple[int, ...]:
-    """The study's ``minima_N``: integers >= 2, none of them in ``N``, for a model whose
-    ξ_R² has a closed form, swept in its scaling drive (the bracket of each minimum)."""
+    """The study's ``minima_N``: integers >= 2, none of them in ``N``, for a study that
+    sweeps the model's scaling drive. With a closed-form ξ_R² each minimum is bracketed on
+    the sweep; otherwise it is extrapolated from the grid's minima, so the study needs
+    two N at least and every value of ``minima_N`` above them."""
     values = block.get("minima_N")
     if values is None:
         return ()
@@ -153,9 +155,10 @@ def _minima_N(name: str, block: Mapping[str, Any], model_class: type[Model],
         raise ConfigError(f"{where} must be a list of integers >= 2, got {values!r}")
     if len(set(values)) != len(values) or set(values) & set(Ns):
         raise ConfigError(f"{where} has repeated values or values already in 'N'")
-    if not model_class.has_closed_form_diagonals():
-        raise ConfigError(f"{where}: minima beyond the grid need a model whose steady state "
-                          f"has a closed form (e.g. dicke); {model_class.name} has none")
+    if not model_class.has_closed_form_diagonals() and (len(Ns) < 2 or min(values) <= max(Ns)):
+        raise ConfigError(f"{where}: {model_class.name} has no closed-form steady state, so "
+                          "its minima beyond the grid are extrapolated from those of the "
+                          "grid's N: give two N at least, all below every value of minima_N")
     drive = getattr(model_class, "scaling_drive", None)
     if drive is None or drive not in sweep:
         raise ConfigError(f"{where}: the study must sweep the scaling drive "
@@ -177,7 +180,7 @@ class Study:
     order: int | None
     block: dict[str, Any]
     model_class: type[Model] = field(compare=False, repr=False)
-    #: N beyond the grid where only the located minimum is computed (closed-form models)
+    #: N beyond the grid where only the located minimum is computed
     minima_N: tuple[int, ...] = ()
 
     @property

@@ -76,10 +76,15 @@ def get_minimum_files(wildcards):
 
 
 def get_minimum_inputs(wildcards):
-    """The exact dataset, whose grid brackets the minimum, at the grid's N; nothing at the
-    N of minima_N (bracketed by the closed form)."""
+    """The exact dataset, whose grid brackets the minimum, at the grid's N; at the N of
+    minima_N nothing for a closed-form model (the closed form brackets it), else the
+    minima of the grid's N (extrapolated to N)."""
     study = STUDIES[wildcards.study]
-    return {"exact": f"results/exact/{study.name}.nc"} if int(wildcards.N) in study.N else {}
+    if int(wildcards.N) in study.N:
+        return {"exact": f"results/exact/{study.name}.nc"}
+    if study.model_class.has_closed_form_diagonals():
+        return {}
+    return {"grid_minima": [f"results/minima/{study.name}/{N}.nc" for N in study.N]}
 
 
 def get_minimum_mem_mb(wildcards, attempt):

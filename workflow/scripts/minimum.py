@@ -13,4 +13,5 @@ with logged(snakemake.log[0]):
         N=int(snakemake.wildcards.N),
         exact_path=getattr(snakemake.input, "exact", None),
         output=snakemake.output[0],
+        grid_minima_paths=list(getattr(snakemake.input, "grid_minima", [])),
     )

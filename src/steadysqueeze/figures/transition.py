@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import xarray as xr
     from matplotlib.figure import Figure
 
-__all__ = ["draw_transition", "transition_Ns"]
+__all__ = ["draw_transition", "transition_Ns", "minimum_only_Ns"]
 
 #: the N drawn when the dataset has them (else every N, at most :data:`MAX_CURVES`)
 PREFERRED_N = (20, 50, 100, 200, 300, 1000)
@@ -45,6 +45,14 @@ def transition_Ns(Ns: np.ndarray) -> np.ndarray:
     return Ns[np.unique(np.round(np.linspace(0, Ns.size - 1, MAX_CURVES)).astype(int))]
 
 
+def minimum_only_Ns(ds: xr.Dataset) -> np.ndarray:
+    """The N of :data:`PREFERRED_N` whose minimum was located beyond the grid (the study's
+    ``minima_N``): drawn as a marker alone, there is no curve."""
+    located = np.asarray(ds["N_located"].values)
+    return np.array([N for N in PREFERRED_N if N in located and N not in ds["N"].values],
+                    dtype=located.dtype)
+
+
 def draw_transition(data: Mapping[str, xr.Dataset]) -> Figure:
     """Exact ξ_R² against the drive through the transition, one colour per N.
 
@@ -66,7 +74,8 @@ def draw_transition(data: Mapping[str, xr.Dataset]) -> Figure:
     factor, xlabel = drive_scale(ds, drive)
     x = factor * ds[drive]
     Ns = transition_Ns(ds["N"].values)
-    colours = n_colours(Ns)
+    beyond = minimum_only_Ns(ds)
+    colours = n_colours(np.concatenate([Ns, beyond]))
     pt = ds["xi2_pt"].sel(N=Ns)
     pt_per_N = float(np.abs(pt - pt.isel(N=-1)).max()) > PT_SPREAD
     fig, ax = plt.subplots(figsize=(6.2, 3.6), constrained_layout=True)
@@ -75,6 +84,8 @@ def draw_transition(data: Mapping[str, xr.Dataset]) -> Figure:
         if pt_per_N:
             ax.plot(x, pt.sel(N=N), color=colour, **PT_STYLE)
         mark_minimum(ax, ds, N, colour, factor)
+    for colour, N in zip(colours[len(Ns):], beyond):
+        mark_minimum(ax, ds, N, colour, factor, label=f"$N = {N}$, minimum only")
     if not pt_per_N:
         ax.plot(x, pt.isel(N=-1), color="k", **PT_STYLE)
     critical = factor * float(ds["drive_c_mean_field"])
@@ -97,7 +108,7 @@ def draw_transition(data: Mapping[str, xr.Dataset]) -> Figure:
          "perturbation theory" + ("" if pt_per_N else f", $N = {Ns[-1]}$")),
         (plt.Line2D([], [], marker="o", color="0.2", linestyle="none"), "located minimum"),
     ]
-    if not ds["minimum_interior"].sel(N_located=Ns).all():
+    if not ds["minimum_interior"].sel(N_located=np.concatenate([Ns, beyond])).all():
         extra.append((plt.Line2D([], [], marker="o", color="0.2", mfc="white",
                                   linestyle="none"), "minimum at the sweep end"))
     mf = f"mean-field transition, {xlabel} = {critical:.3g}"
@@ -117,9 +128,10 @@ register(FigureSpec(
     drive (solid, one colour per N; the Dicke drive as 2Ω/Γ), pure-state perturbation theory
     (dashed: first order for xyz and tfi, second order, Eq. 70, for dicke; one curve per N
     where it depends on N visibly, else that of the largest N), the mean-field transition
-    (dotted) and the located minimum of the exact ξ_R² of each N (markers, found by bounded
+    (dotted) and the located minimum of the exact ξ_R² of each N (markers, found by Brent
     minimisation on exact solves, not on the grid; hollow where the minimum lies at the end
-    of the sweep, a bound only). The ξ_R² axis is cut at 1.3.
+    of the sweep, a bound only; a marker without a curve where only the minimum was
+    located, beyond the grid). The ξ_R² axis is cut at 1.3.
 
     **What to look for:** the minimum deepening with N and moving towards the mean-field
     transition, perturbation theory leaving the exact curve well before it, and the loss of

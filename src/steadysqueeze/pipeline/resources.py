@@ -37,9 +37,9 @@ def exact_job_resources(model: type[Model], N: int) -> dict[str, float]:
 def minimum_job_resources(study: Study, N: int) -> dict[str, float]:
     """Memory (MB) and runtime (minutes) of rule ``minimum`` at one N: about 20 exact
     solves for every combination of the study's other swept parameters; at the N of
-    :attr:`Study.minima_N`, O(N) evaluations of the closed form."""
+    :attr:`Study.minima_N`, O(N) evaluations of the closed form where the model has one."""
     searches = study.size // (len(study.N) * len(study.sweep[study.model_class.scaling_drive]))
-    if N in study.minima_N:
+    if N in study.minima_N and study.model_class.has_closed_form_diagonals():
         return {"mem_mb": int(_CLOSED_FORM_MINIMUM_MB_PER_N * N) + 300,
                 "runtime": 0.05 * searches * max(N / 1e5, 1)}
     job = exact_job_resources(study.model_class, N)

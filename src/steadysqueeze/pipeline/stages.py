@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import xarray as xr
@@ -22,7 +22,8 @@ from ..io import write_atomic
 from ..meanfield import has_paramagnet, paramagnet_growth_rate
 from ..observables import Squeezing
 from ..models import Model
-from ..optimum import closed_form_grid, locate_minimum
+from ..optimum import (LocatedMinimum, closed_form_grid, extrapolated_drive, locate_minimum,
+                       locate_minimum_near)
 from ..provenance import dataset_attributes, make_record
 from ..scaling import scaling_dataset
 from ..studies import Study
@@ -144,22 +145,28 @@ def write_exact_gather(study: Study, shard_paths: Sequence[PathLike], output: Pa
 
 
 def write_minimum(study: Study, *, N: int, exact_path: PathLike | None,
-                  output: PathLike) -> None:
+                  output: PathLike, grid_minima_paths: Sequence[PathLike] = ()) -> None:
     """Rule ``minimum``: the located minimum of the exact ξ_R² over the model's
-    ``scaling_drive`` at one N (:func:`steadysqueeze.optimum.locate_minimum`, bracketed
-    by the sweep: by the exact dataset at the grid's N, by the closed form at the N of
-    ``minima_N``), for every combination of the study's other swept parameters (dims
-    ``N`` and those parameters)."""
+    ``scaling_drive`` at one N (:mod:`steadysqueeze.optimum`), for every combination of the
+    study's other swept parameters (dims ``N`` and those parameters). Bracketed by the
+    exact dataset at the grid's N; at the N of ``minima_N`` by the closed form on the
+    sweep, or, for a model without one, by exact solves near the grid's minima
+    (``grid_minima_paths``, rule ``minimum`` at the grid's N) extrapolated to N."""
     drive = study.model_class.scaling_drive
     others = [axis for axis in study.sweep if axis != drive]
     drives = study.sweep[drive]
-    grid_xi2 = None
+    grid_xi2 = grid_minima = None
     if N in study.N:
         if exact_path is None:
             raise ValueError(f"N = {N} is on the grid of {study.name}: its exact dataset "
                              "brackets the minimum")
         with xr.open_dataset(exact_path) as e:
             grid_xi2 = e["xi2"].sel(N=N).transpose(*others, drive).values
+    elif not study.model_class.has_closed_form_diagonals():
+        if not grid_minima_paths:
+            raise ValueError(f"N = {N} is beyond the grid of {study.name}, whose model has no "
+                             "closed form: the grid's minima bracket it")
+        grid_minima = xr.concat([xr.load_dataset(path) for path in grid_minima_paths], dim="N")
     scan = exact.Scan(progress=exact.Progress(log.info), report=log.info)
     shape = tuple(len(study.sweep[axis]) for axis in others)
     values: dict[str, list[float]] = {}
@@ -169,8 +176,12 @@ def write_minimum(study: Study, *, N: int, exact_path: PathLike | None,
         def model_at(d: float, fixed: dict[str, float] = fixed) -> Model:
             return study.model_with(**fixed, **{drive: d})
 
-        row = closed_form_grid(model_at, N, drives) if grid_xi2 is None else grid_xi2[index]
-        found = locate_minimum(model_at, N, drives, row, scan=scan)
+        if grid_minima is not None:
+            found = _extrapolated_minimum(grid_minima.sel(fixed), model_at, N, drives, scan)
+        else:
+            row = closed_form_grid(model_at, N, drives) if grid_xi2 is None \
+                else grid_xi2[index]
+            found = locate_minimum(model_at, N, drives, row, scan=scan)
         log.info("N=%d %s: minimum xi2 = %.10g at %s = %.8g (%d evaluations%s)", N, fixed,
                  found.xi2, drive, found.drive, found.evaluations, "" if found.interior else
                  ", at the end of the sweep")
@@ -185,9 +196,23 @@ def write_minimum(study: Study, *, N: int, exact_path: PathLike | None,
     coords = study_coords(study)
     ds = xr.Dataset(data, coords={"N": xr.Variable("N", [N], coords["N"].attrs),
                                   **{axis: coords[axis] for axis in others}})
-    _finish(ds, rule="minimum", study=study, inputs=[] if exact_path is None else [exact_path],
-            output=output,
+    inputs = [exact_path] if exact_path is not None else list(grid_minima_paths)
+    _finish(ds, rule="minimum", study=study, inputs=inputs, output=output,
             title=f"{study.name}: located minimum of the exact xi_R^2 at N = {N}")
+
+
+def _extrapolated_minimum(grid: xr.Dataset, model_at: Callable[[float], Model], N: int,
+                          drives: np.ndarray, scan: exact.Scan) -> LocatedMinimum:
+    """The minimum at an N beyond the grid, searched where the grid's interior minima
+    (``grid``: dim N) extrapolate to (:func:`~steadysqueeze.optimum.extrapolated_drive`)."""
+    interior = grid["minimum_interior"].values.astype(bool)
+    if interior.sum() < 2:
+        raise ValueError(f"N = {N}: fewer than two of the grid's minima lie inside the sweep, "
+                         "nothing to extrapolate from")
+    guess, step = extrapolated_drive(grid["N"].values[interior],
+                                     grid["drive_at_min"].values[interior], N)
+    return locate_minimum_near(model_at, N, guess, step,
+                               (float(np.min(drives)), float(np.max(drives))), scan=scan)
 
 
 def write_minima(study: Study, minimum_paths: Sequence[PathLike], output: PathLike) -> None:
