@@ -18,7 +18,8 @@ run: DIR is a checkout of it (e.g. ``git worktree add ../baseline <commit>``), w
 ``src/`` is imported in the baseline's subprocesses. ``--markdown`` prints the table
 ready to paste into a note: per point this version's and the baseline's time, peak
 RSS, iterations, their ratio and the largest relative difference of ⟨J⟩ and the
-covariance. ``--scan N`` adds the scan line (xyz, J = −0.8γ, Jz = γ, 25 values of δJ
+covariance. ``--map K`` adds a line for K points of the Fig. 4 map at N = 20 (median
+of ``--map-repeats`` runs per version, time per point). ``--scan N`` adds the scan line (xyz, J = −0.8γ, Jz = γ, 25 values of δJ
 from 0.1γ to 2.5γ, one process; ``--scan-baseline-points K`` times K of its points
 with the baseline, one process each, to extrapolate).
 
@@ -89,6 +90,8 @@ DECLARED_SCAN_OMEGA = tuple(np.linspace(0.1, 1.0, 20))
 
 #: the scan of issue-sized work: xyz at J = -0.8, Jz = 1 across the mean-field transition
 SCAN_DJ = tuple(np.linspace(0.1, 2.5, 25))
+#: the (Jx, Jy) axes of the Fig. 4 map in the default config
+MAP_AXIS = np.linspace(-2.0, 4.0, 61)
 
 #: one solve (or a scan of several points at one N) in a fresh interpreter, for any version
 #: of the package on sys.path: older versions take ``method=`` and have no ``Scan``
@@ -207,6 +210,35 @@ def scan_row(args: argparse.Namespace) -> str:
             f"{its} | {cell} |")
 
 
+def map_row(args: argparse.Namespace) -> str:
+    """The first ``--map`` points of the Fig. 4 map (xyz, N = 20, Jz = γ, (Jx, Jy) on the
+    default config's 61 × 61 grid, row by row) in one process, ``--map-repeats`` times for
+    each version: the median run's time per point (small N, where assembling L, not the LU
+    solve, is the cost)."""
+    params = [dict(Jx=float(x), Jy=float(y), Jz=1.0) for x in MAP_AXIS for y in MAP_AXIS]
+    params = params[:args.map]
+
+    def median_run(source: Path | None) -> dict | str:
+        runs = [run_version(source, "xyz", params, 20, args.method, args.timeout)
+                for _ in range(args.map_repeats)]
+        failed = [r for r in runs if isinstance(r, str)]
+        return failed[0] if failed else sorted(runs, key=lambda r: r["time"])[len(runs) // 2]
+
+    new = median_run(None)
+    old = median_run(args.baseline) if args.baseline else "not run"
+
+    def cells(r: dict | str) -> str:
+        if isinstance(r, str):
+            return f"{r} | –"
+        return f"{1e3 * r['time'] / len(params):.1f} | {r['rss']:.2f}"
+    ratio = diff = "–"
+    if isinstance(new, dict) and isinstance(old, dict):
+        ratio = f"{old['time'] / new['time']:.1f}×"
+        diff = f"{max(map(relative_difference, new['points'], old['points'])):.1e}"
+    return (f"| map xyz N = 20, {len(params)} points, median of {args.map_repeats}: ms per point "
+            f"| {cells(new)} | {cells(old)} | {ratio} | {diff} |")
+
+
 def _peak_rss_gb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2   # kB on Linux
 
@@ -295,7 +327,7 @@ def _piqs(name: str, params: dict, N: int) -> dict:
 def _dicke(N: int, omegas: tuple[float, ...], gamma: float = 1.0) -> dict:
     import qutip
 
-    from steadysqueeze.exact import SolverOptions, steady_state
+    from steadysqueeze.exact import steady_state
     from steadysqueeze.models import make_model
 
     ours, theirs, diff = [], [], 0.0
@@ -365,6 +397,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="print a markdown table: this version beside the baseline")
     parser.add_argument("--scan", type=int, default=0, help="N of the scan line (0: none)")
     parser.add_argument("--scan-baseline-points", type=int, default=3)
+    parser.add_argument("--map", type=int, default=0,
+                        help="points of the Fig. 4 map (N = 20) for the map line (0: none)")
+    parser.add_argument("--map-repeats", type=int, default=5)
     parser.add_argument("--declared", type=int, nargs="*", default=[],
                         help="time the declared models of DECLARED at these N (and nothing else)")
     parser.add_argument("--declared-models", default="rabi_local,xyz_dephasing,all_six_odd,"
@@ -387,6 +422,9 @@ def main(argv: list[str] | None = None) -> None:
         rows = markdown_rows(args, points, ns)
         if args.scan:
             rows.append(scan_row(args))
+            print(rows[-1], flush=True)
+        if args.map:
+            rows.append(map_row(args))
             print(rows[-1], flush=True)
         print("\n".join(["", *rows]))
         return
