@@ -183,3 +183,21 @@ def test_minima_beyond_the_grid_without_a_closed_form(tmp_path: Path) -> None:
         float(reference["xi2_min"].sel(N_located=16)), rel=1e-6)
     assert float(ds["drive_at_min"].sel(N_located=16)) == pytest.approx(
         float(reference["drive_at_min"].sel(N_located=16)), rel=1e-4)
+
+
+@pytest.mark.parametrize("name, minima_N", [("xyz", [16]), ("dicke", [40])])
+def test_minima_located_in_one_job_equal_those_of_a_job_per_N(tmp_path: Path, name: str,
+                                                               minima_N: list[int]) -> None:
+    """Rule minima locates every minimum itself (a study not sharded by N) exactly as the
+    jobs of rule minimum do, one per N, grid minima and minima_N alike."""
+    sweep = ({"dJ": [0.2, 0.5, 0.8, 1.0, 1.2, 1.4, 1.7, 2.0, 2.5]} if name == "xyz"
+             else {"Omega": [0.001, 0.2, 0.5, 0.6, 0.63, 0.7]})
+    study = Study.from_config(dict(STUDIES[name], N=[6, 8, 10, 12], minima_N=minima_N,
+                                   sweep=sweep))
+    run_stages(study, tmp_path)
+    stages.write_minima(study, [], tmp_path / "in_one_job.nc", exact_path=tmp_path / "e.nc")
+    per_N = xr.load_dataset(tmp_path / "minima.nc")
+    in_one_job = xr.load_dataset(tmp_path / "in_one_job.nc")
+    assert list(in_one_job["N"].values) == [6, 8, 10, 12, *minima_N]
+    for variable in ("xi2_min", "drive_at_min", "minimum_interior", "minimum_evaluations"):
+        np.testing.assert_array_equal(in_one_job[variable].values, per_N[variable].values)

@@ -184,6 +184,13 @@ class Study:
     minima_N: tuple[int, ...] = ()
 
     @property
+    def minimum_job_per_N(self) -> bool:
+        """Whether each N's located minimum is a job of its own (rule ``minimum``): for
+        studies sharded by N, whose N are expensive; the others' minima are located in
+        one job (rule ``minima``), cheaper than starting a job per N."""
+        return self.shard_by == "N"
+
+    @property
     def located_N(self) -> tuple[int, ...]:
         """Every N whose minimum over the scaling drive is located: the grid's and
         :attr:`minima_N`, ascending."""

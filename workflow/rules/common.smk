@@ -69,10 +69,33 @@ def get_scaling_inputs(wildcards):
     }
 
 
-def get_minimum_files(wildcards):
-    """The located minimum of every N of a study (rule minimum, temporary)."""
+def get_minima_inputs(wildcards):
+    """The located minimum of every N (rule minimum, temporary) for a study sharded by N;
+    else the exact dataset, from which rule minima locates them itself."""
     study = STUDIES[wildcards.minima_study]
-    return [f"results/minima/{study.name}/{N}.nc" for N in study.located_N]
+    if study.minimum_job_per_N:
+        return {"minima": [f"results/minima/{study.name}/{N}.nc" for N in study.located_N]}
+    return {"exact": f"results/exact/{study.name}.nc"}
+
+
+def _minima_jobs(study):
+    """Resources of the minimum searches rule minima runs itself (none: a gather)."""
+    if study.minimum_job_per_N:
+        return [{"mem_mb": 1000, "runtime": 10}]
+    return [minimum_job_resources(study, N) for N in study.located_N]
+
+
+def get_minima_mem_mb(wildcards, attempt):
+    """Memory of rule minima: a gather, or the largest of the study's minimum searches."""
+    mem_mb = max(job["mem_mb"] for job in _minima_jobs(STUDIES[wildcards.minima_study]))
+    mem_mb *= attempt
+    return min(mem_mb, MEMORY_BUDGET_MB) if MEMORY_BUDGET_MB else mem_mb
+
+
+def get_minima_runtime(wildcards, attempt):
+    """Runtime (minutes) of rule minima: a gather, or all of the study's minimum searches."""
+    jobs = _minima_jobs(STUDIES[wildcards.minima_study])
+    return int(sum(job["runtime"] for job in jobs)) * attempt + 5
 
 
 def get_minimum_inputs(wildcards):

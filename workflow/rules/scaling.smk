@@ -23,7 +23,7 @@ rule minimum:
 
 rule minima:
     input:
-        get_minimum_files,
+        unpack(get_minima_inputs),
     output:
         "results/minima/{minima_study}.nc",
     log:
@@ -34,12 +34,12 @@ rule minima:
         study=lambda wildcards: STUDIES[wildcards.minima_study].block,
     threads: 1
     resources:
-        mem_mb=1000,
-        runtime=10,
+        mem_mb=get_minima_mem_mb,
+        runtime=get_minima_runtime,
     conda:
         "../../envs/steadysqueeze.yaml"
     message:
-        "Gathering the located minima of study {wildcards.minima_study}"
+        "The located minima of study {wildcards.minima_study}"
     script:
         "../scripts/minima.py"
 

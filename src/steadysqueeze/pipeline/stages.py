@@ -30,7 +30,7 @@ from ..studies import Study
 from ..variables import attrs
 
 __all__ = ["write_model", "write_perturbative", "write_exact_shard", "write_exact_gather",
-           "write_minimum", "write_minima", "write_scaling"]
+           "write_minimum", "write_minima", "located_minimum", "write_scaling"]
 
 log = logging.getLogger("steadysqueeze")
 PathLike = str | os.PathLike[str]
@@ -146,27 +146,67 @@ def write_exact_gather(study: Study, shard_paths: Sequence[PathLike], output: Pa
 
 def write_minimum(study: Study, *, N: int, exact_path: PathLike | None,
                   output: PathLike, grid_minima_paths: Sequence[PathLike] = ()) -> None:
-    """Rule ``minimum``: the located minimum of the exact ξ_R² over the model's
-    ``scaling_drive`` at one N (:mod:`steadysqueeze.optimum`), for every combination of the
-    study's other swept parameters (dims ``N`` and those parameters). Bracketed by the
-    exact dataset at the grid's N; at the N of ``minima_N`` by the closed form on the
-    sweep, or, for a model without one, by exact solves near the grid's minima
-    (``grid_minima_paths``, rule ``minimum`` at the grid's N) extrapolated to N."""
+    """Rule ``minimum`` (studies sharded by N): the located minimum at one N
+    (:func:`located_minimum`); ``grid_minima_paths``: the minima of the grid's N, which
+    bracket an N of ``minima_N`` for a model without a closed form."""
+    grid = xr.concat([xr.load_dataset(path) for path in grid_minima_paths], dim="N") \
+        if grid_minima_paths else None
+    ds = located_minimum(study, N, exact_path=exact_path, grid_minima=grid)
+    inputs = [exact_path] if exact_path is not None else list(grid_minima_paths)
+    _finish(ds, rule="minimum", study=study, inputs=inputs, output=output,
+            title=f"{study.name}: located minimum of the exact xi_R^2 at N = {N}")
+
+
+def write_minima(study: Study, minimum_paths: Sequence[PathLike], output: PathLike, *,
+                 exact_path: PathLike | None = None) -> None:
+    """Rule ``minima``: the located minima of every N of a study in one dataset, gathered
+    from rule ``minimum`` (``minimum_paths``, studies sharded by N) or located here, N
+    after N, from the exact dataset (``exact_path``: the other studies, whose N are
+    cheap enough that a job per N would cost more to start than to run)."""
+    if exact_path is None:
+        parts = [xr.load_dataset(path) for path in minimum_paths]
+        inputs = list(minimum_paths)
+    else:
+        parts = []
+        extrapolated = not study.model_class.has_closed_form_diagonals()
+        for N in study.located_N:
+            on_grid = N in study.N
+            grid = None if on_grid or not extrapolated else xr.concat(
+                [part for part in parts if int(part["N"][0]) in study.N], dim="N")
+            parts.append(located_minimum(study, N, exact_path=exact_path if on_grid else None,
+                                         grid_minima=grid))
+        inputs = [exact_path]
+    ds = xr.concat(parts, dim="N", combine_attrs="drop")
+    for key, value in study.fixed.items():
+        ds.coords[key] = xr.Variable((), value, coordinate_attrs(study.model_class, key))
+    ds.attrs["drive"] = study.model_class.scaling_drive
+    _finish(ds, rule="minima", study=study, inputs=inputs, output=output,
+            title=f"{study.name}: located minima of the exact xi_R^2 over "
+                  f"{study.model_class.scaling_drive}")
+
+
+def located_minimum(study: Study, N: int, *, exact_path: PathLike | None,
+                    grid_minima: xr.Dataset | None) -> xr.Dataset:
+    """The located minimum of the exact ξ_R² over the model's ``scaling_drive`` at one N
+    (:mod:`steadysqueeze.optimum`), for every combination of the study's other swept
+    parameters (dims ``N`` and those parameters). Bracketed by the exact dataset at the
+    grid's N; at the N of ``minima_N`` by the closed form on the sweep, or, for a model
+    without one, by exact solves near the grid's minima (``grid_minima``, dim N)
+    extrapolated to N."""
     drive = study.model_class.scaling_drive
     others = [axis for axis in study.sweep if axis != drive]
     drives = study.sweep[drive]
-    grid_xi2 = grid_minima = None
+    grid_xi2 = None
     if N in study.N:
         if exact_path is None:
             raise ValueError(f"N = {N} is on the grid of {study.name}: its exact dataset "
                              "brackets the minimum")
         with xr.open_dataset(exact_path) as e:
             grid_xi2 = e["xi2"].sel(N=N).transpose(*others, drive).values
-    elif not study.model_class.has_closed_form_diagonals():
-        if not grid_minima_paths:
-            raise ValueError(f"N = {N} is beyond the grid of {study.name}, whose model has no "
-                             "closed form: the grid's minima bracket it")
-        grid_minima = xr.concat([xr.load_dataset(path) for path in grid_minima_paths], dim="N")
+    closed_form = study.model_class.has_closed_form_diagonals()
+    if grid_xi2 is None and not closed_form and grid_minima is None:
+        raise ValueError(f"N = {N} is beyond the grid of {study.name}, whose model has no "
+                         "closed form: the grid's minima bracket it")
     scan = exact.Scan(progress=exact.Progress(log.info), report=log.info)
     shape = tuple(len(study.sweep[axis]) for axis in others)
     values: dict[str, list[float]] = {}
@@ -176,12 +216,14 @@ def write_minimum(study: Study, *, N: int, exact_path: PathLike | None,
         def model_at(d: float, fixed: dict[str, float] = fixed) -> Model:
             return study.model_with(**fixed, **{drive: d})
 
-        if grid_minima is not None:
-            found = _extrapolated_minimum(grid_minima.sel(fixed), model_at, N, drives, scan)
+        if grid_xi2 is not None:
+            found = locate_minimum(model_at, N, drives, grid_xi2[index], scan=scan)
+        elif closed_form:
+            found = locate_minimum(model_at, N, drives, closed_form_grid(model_at, N, drives),
+                                   scan=scan)
         else:
-            row = closed_form_grid(model_at, N, drives) if grid_xi2 is None \
-                else grid_xi2[index]
-            found = locate_minimum(model_at, N, drives, row, scan=scan)
+            assert grid_minima is not None
+            found = _extrapolated_minimum(grid_minima.sel(fixed), model_at, N, drives, scan)
         log.info("N=%d %s: minimum xi2 = %.10g at %s = %.8g (%d evaluations%s)", N, fixed,
                  found.xi2, drive, found.drive, found.evaluations, "" if found.interior else
                  ", at the end of the sweep")
@@ -194,11 +236,8 @@ def write_minimum(study: Study, *, N: int, exact_path: PathLike | None,
     data = {name: xr.Variable(dims, np.reshape(column, (1, *shape)), attrs(name, **labels))
             for name, column in values.items()}
     coords = study_coords(study)
-    ds = xr.Dataset(data, coords={"N": xr.Variable("N", [N], coords["N"].attrs),
-                                  **{axis: coords[axis] for axis in others}})
-    inputs = [exact_path] if exact_path is not None else list(grid_minima_paths)
-    _finish(ds, rule="minimum", study=study, inputs=inputs, output=output,
-            title=f"{study.name}: located minimum of the exact xi_R^2 at N = {N}")
+    return xr.Dataset(data, coords={"N": xr.Variable("N", [N], coords["N"].attrs),
+                                    **{axis: coords[axis] for axis in others}})
 
 
 def _extrapolated_minimum(grid: xr.Dataset, model_at: Callable[[float], Model], N: int,
@@ -213,18 +252,6 @@ def _extrapolated_minimum(grid: xr.Dataset, model_at: Callable[[float], Model], 
                                      grid["drive_at_min"].values[interior], N)
     return locate_minimum_near(model_at, N, guess, step,
                                (float(np.min(drives)), float(np.max(drives))), scan=scan)
-
-
-def write_minima(study: Study, minimum_paths: Sequence[PathLike], output: PathLike) -> None:
-    """Rule ``minima``: the located minima of every N of a study in one dataset."""
-    parts = [xr.load_dataset(path) for path in minimum_paths]
-    ds = xr.concat(parts, dim="N", combine_attrs="drop")
-    for key, value in study.fixed.items():
-        ds.coords[key] = xr.Variable((), value, coordinate_attrs(study.model_class, key))
-    ds.attrs["drive"] = study.model_class.scaling_drive
-    _finish(ds, rule="minima", study=study, inputs=list(minimum_paths), output=output,
-            title=f"{study.name}: located minima of the exact xi_R^2 over "
-                  f"{study.model_class.scaling_drive}")
 
 
 def write_scaling(study: Study, *, exact_path: PathLike, perturbative_path: PathLike,
