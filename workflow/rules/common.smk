@@ -37,24 +37,40 @@ def get_study_block(wildcards):
     return STUDIES[wildcards.study].block
 
 
-def get_exact_shards(wildcards):
+def get_exact_inputs(wildcards):
+    """The shards of a study, to gather; for a study in one shard its model dataset: rule
+    exact solves it itself (a gather of one shard would be a job that copies a file)."""
     study = STUDIES[wildcards.study]
-    return [f"results/exact/shards/{study.name}/{k}.nc" for k in range(study.shards)]
+    if study.shards == 1:
+        return {"model": f"results/models/{study.name}.nc"}
+    return {"shards": [f"results/exact/shards/{study.name}/{k}.nc" for k in range(study.shards)]}
+
+
+def _solved_shard(wildcards):
+    """The study and the shard an exact job solves (rule exact_shard, or rule exact for a
+    study in one shard); shard None for a job that only gathers."""
+    study = STUDIES[wildcards.study]
+    if "shard" in wildcards.keys():
+        return study, int(wildcards.shard)
+    return study, 0 if study.shards == 1 else None
 
 
 def get_exact_mem_mb(wildcards, attempt):
-    """Memory of an exact shard: grows with the largest N in it (and with retries);
+    """Memory of an exact job: grows with the largest N of its shard (and with retries);
     never more than a local run's whole budget, so that every job can start."""
-    study = STUDIES[wildcards.study]
-    N = study.shard_max_N(int(wildcards.shard))
+    study, shard = _solved_shard(wildcards)
+    if shard is None:
+        return 1000
+    N = study.shard_max_N(shard)
     mem_mb = exact_job_resources(study.model_class, N)["mem_mb"] * attempt
     return min(mem_mb, MEMORY_BUDGET_MB) if MEMORY_BUDGET_MB else mem_mb
 
 
 def get_exact_runtime(wildcards, attempt):
-    """Runtime (minutes) of an exact shard, from the points it holds and their N."""
-    study = STUDIES[wildcards.study]
-    shard = int(wildcards.shard)
+    """Runtime (minutes) of an exact job, from the points of its shard and their N."""
+    study, shard = _solved_shard(wildcards)
+    if shard is None:
+        return 10
     per_point = exact_job_resources(study.model_class, study.shard_max_N(shard))["runtime"]
     return int(per_point * len(study.shard_indices(shard))) * attempt + 5
 

@@ -23,7 +23,7 @@ rule exact_shard:
 
 rule exact:
     input:
-        get_exact_shards,
+        unpack(get_exact_inputs),
     output:
         "results/exact/{study}.nc",
     log:
@@ -34,11 +34,11 @@ rule exact:
         study=get_study_block,
     threads: 1
     resources:
-        mem_mb=1000,
-        runtime=10,
+        mem_mb=get_exact_mem_mb,
+        runtime=get_exact_runtime,
     conda:
         "../../envs/steadysqueeze.yaml"
     message:
-        "Gathering the exact shards of study {wildcards.study}"
+        "Exact steady states of study {wildcards.study} (solved, or gathered from its shards)"
     script:
         "../scripts/exact_gather.py"

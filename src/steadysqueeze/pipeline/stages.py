@@ -30,7 +30,7 @@ from ..studies import Study
 from ..variables import attrs
 
 __all__ = ["write_model", "write_perturbative", "write_exact_shard", "write_exact_gather",
-           "write_minimum", "write_minima", "located_minimum", "write_scaling"]
+           "write_exact", "write_minimum", "write_minima", "located_minimum", "write_scaling"]
 
 log = logging.getLogger("steadysqueeze")
 PathLike = str | os.PathLike[str]
@@ -117,17 +117,32 @@ def write_perturbative(study: Study, model_path: PathLike, output: PathLike) -> 
             title=f"{study.name}: pure-state perturbation theory (Eqs. 12-13)")
 
 
-def write_exact_shard(study: Study, shard: int, model_path: PathLike, output: PathLike) -> None:
-    """Rule ``exact_shard``: exact steady states at the grid points of one shard, in grid
-    order, as one scan (each point reuses its neighbour's work, :class:`~.exact.Scan`)."""
+def _solved_shard(study: Study, shard: int) -> xr.Dataset:
+    """Exact steady states at the grid points of one shard (dim ``point``), in grid order,
+    as one scan (each point reuses its neighbour's work, :class:`~.exact.Scan`)."""
     indices = study.shard_indices(shard)
     scan = exact.Scan(progress=exact.Progress(log.info), report=log.info)
     points = [(N, model, f"{study.name} point {index}: N={N} {model}")
               for index in indices for N, model in [study.model_at(int(index))]]
-    ds = solved_points(scan, points, indices.tolist())
+    return solved_points(scan, points, indices.tolist())
+
+
+def write_exact_shard(study: Study, shard: int, model_path: PathLike, output: PathLike) -> None:
+    """Rule ``exact_shard``: exact steady states at the grid points of one shard."""
+    ds = _solved_shard(study, shard)
     ds.attrs.update({"shard": shard, "shards": study.shards})
     _finish(ds, rule="exact_shard", study=study, inputs=[model_path], output=output,
             title=f"{study.name}: exact steady states, shard {shard + 1}/{study.shards}")
+
+
+def write_exact(study: Study, model_path: PathLike, output: PathLike) -> None:
+    """Rule ``exact`` for a study in one shard: its exact steady states, solved here."""
+    if study.shards != 1:
+        raise ValueError(f"{study.name} has {study.shards} shards: gather them")
+    ds = grid_dataset(study, _solved_shard(study, 0))
+    ds.attrs["method"] = "exact"
+    _finish(ds, rule="exact", study=study, inputs=[model_path], output=output,
+            title=f"{study.name}: exact steady states (Lindblad, Eq. 1)")
 
 
 def write_exact_gather(study: Study, shard_paths: Sequence[PathLike], output: PathLike) -> None:
