@@ -95,21 +95,21 @@ def get_minima_inputs(wildcards):
 
 
 def _minima_jobs(study):
-    """Resources of the minimum searches rule minima runs itself (none: a gather)."""
+    """Resources of the minimum searches that rule minima runs itself, or of a gather."""
     if study.minimum_job_per_N:
         return [{"mem_mb": 1000, "runtime": 10}]
     return [minimum_job_resources(study, N) for N in study.located_N]
 
 
 def get_minima_mem_mb(wildcards, attempt):
-    """Memory of rule minima: a gather, or the largest of the study's minimum searches."""
+    """Memory of rule minima (a gather, or the largest of the study's minimum searches)."""
     mem_mb = max(job["mem_mb"] for job in _minima_jobs(STUDIES[wildcards.minima_study]))
     mem_mb *= attempt
     return min(mem_mb, MEMORY_BUDGET_MB) if MEMORY_BUDGET_MB else mem_mb
 
 
 def get_minima_runtime(wildcards, attempt):
-    """Runtime (minutes) of rule minima: a gather, or all of the study's minimum searches."""
+    """Runtime in minutes of rule minima (a gather, or all of the study's searches)."""
     jobs = _minima_jobs(STUDIES[wildcards.minima_study])
     return int(sum(job["runtime"] for job in jobs)) * attempt + 5
 
