@@ -178,7 +178,7 @@ def extrapolated_drive(N_grid: np.ndarray, drives: np.ndarray, N: int) -> tuple[
     shift between its two largest N."""
     order = np.argsort(N_grid)
     Ns, d = np.asarray(N_grid, dtype=float)[order], np.asarray(drives, dtype=float)[order]
-    function, names, _ = FORMS["approach"]
+    function = FORMS["approach"][0]
     try:
         predicted = float(function(float(N), *fit_form("approach", Ns, d)[0].values()))
     except (ValueError, RuntimeError):   # too few points, or no convergence
