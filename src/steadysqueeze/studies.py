@@ -191,6 +191,13 @@ class Study:
         return self.shard_by == "N"
 
     @property
+    def extrapolates_minima(self) -> bool:
+        """Whether a minimum at an N of :attr:`minima_N` is searched where the grid's minima
+        extrapolate to (exact solves), rather than bracketed on the sweep by the model's
+        closed form."""
+        return not self.model_class.has_closed_form_diagonals()
+
+    @property
     def located_N(self) -> tuple[int, ...]:
         """Every N whose minimum over the scaling drive is located: the grid's and
         :attr:`minima_N`, ascending."""

@@ -121,7 +121,7 @@ def get_minimum_inputs(wildcards):
     study = STUDIES[wildcards.study]
     if int(wildcards.N) in study.N:
         return {"exact": f"results/exact/{study.name}.nc"}
-    if study.model_class.has_closed_form_diagonals():
+    if not study.extrapolates_minima:
         return {}
     return {"grid_minima": [f"results/minima/{study.name}/{N}.nc" for N in study.N]}
 

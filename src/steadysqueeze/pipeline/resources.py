@@ -39,7 +39,7 @@ def minimum_job_resources(study: Study, N: int) -> dict[str, float]:
     solves for every combination of the study's other swept parameters; at the N of
     :attr:`Study.minima_N`, O(N) evaluations of the closed form where the model has one."""
     searches = study.size // (len(study.N) * len(study.sweep[study.model_class.scaling_drive]))
-    if N in study.minima_N and study.model_class.has_closed_form_diagonals():
+    if N in study.minima_N and not study.extrapolates_minima:
         return {"mem_mb": int(_CLOSED_FORM_MINIMUM_MB_PER_N * N) + 300,
                 "runtime": 0.05 * searches * max(N / 1e5, 1)}
     job = exact_job_resources(study.model_class, N)

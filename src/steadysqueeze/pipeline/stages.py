@@ -183,10 +183,9 @@ def write_minima(study: Study, minimum_paths: Sequence[PathLike], output: PathLi
         inputs = list(minimum_paths)
     else:
         parts = []
-        extrapolated = not study.model_class.has_closed_form_diagonals()
         for N in study.located_N:
             on_grid = N in study.N
-            grid = None if on_grid or not extrapolated else xr.concat(
+            grid = None if on_grid or not study.extrapolates_minima else xr.concat(
                 [part for part in parts if int(part["N"][0]) in study.N], dim="N")
             parts.append(located_minimum(study, N, exact_path=exact_path if on_grid else None,
                                          grid_minima=grid))
@@ -218,8 +217,7 @@ def located_minimum(study: Study, N: int, *, exact_path: PathLike | None,
                              "brackets the minimum")
         with xr.open_dataset(exact_path) as e:
             grid_xi2 = e["xi2"].sel(N=N).transpose(*others, drive).values
-    closed_form = study.model_class.has_closed_form_diagonals()
-    if grid_xi2 is None and not closed_form and grid_minima is None:
+    if grid_xi2 is None and study.extrapolates_minima and grid_minima is None:
         raise ValueError(f"N = {N} is beyond the grid of {study.name}, whose model has no "
                          "closed form: the grid's minima bracket it")
     scan = exact.Scan(progress=exact.Progress(log.info), report=log.info)
@@ -233,7 +231,7 @@ def located_minimum(study: Study, N: int, *, exact_path: PathLike | None,
 
         if grid_xi2 is not None:
             found = locate_minimum(model_at, N, drives, grid_xi2[index], scan=scan)
-        elif closed_form:
+        elif not study.extrapolates_minima:
             found = locate_minimum(model_at, N, drives, closed_form_grid(model_at, N, drives),
                                    scan=scan)
         else:
