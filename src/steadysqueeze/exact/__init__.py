@@ -2,10 +2,11 @@ r"""Exact steady states of the Lindblad equation on the physical permutation-inv
 
 :func:`steady_state` solves one point, :class:`Scan` a sequence of neighbouring points
 (each reusing its predecessor's work); :class:`SolverOptions` says how. Modules:
-:mod:`.liouvillian` (the operator, assembled), :mod:`.general` and :mod:`.channels`
-(declared models, any PIQS channels), :mod:`.realblocks` (local emission in real
-coordinates, matrix-free), :mod:`.hermitianblocks` (declared models with local channels
-in real coordinates, by J block), :mod:`.preconditioner` (block Gauss–Seidel over J),
+:mod:`.liouvillian` (the operator of any model), :mod:`.emission` (local and collective
+emission, assembled), :mod:`.general` and :mod:`.channels` (declared models, any PIQS
+channels), :mod:`.realblocks` (local emission in real coordinates, matrix-free),
+:mod:`.hermitianblocks` (declared models with local channels in real coordinates, by J
+block), :mod:`.preconditioner` (block Gauss–Seidel over J),
 :mod:`.krylov` (GMRES), :mod:`.window` (the excitation window of the local-emission
 Krylov path), :mod:`.direct` (sparse LU), :mod:`.solve` (dispatch and checks),
 :mod:`.scan` (neighbour reuse), :mod:`.memory` (the memory a solve needs),

@@ -9,7 +9,7 @@ any of the six channels of :mod:`.channels` (PIQS's, Shammah et al., PRA 98, 063
         + \sum_{s}\sum_{c} c_{s\to J}\, A_{s\to J}\,\rho^{s} A_{s\to J}^{T},
     \qquad G_J = -iH_J - \tfrac12\sum_j\gamma_j L_j^\dagger L_j ,
 
-assembled exactly like :class:`~.liouvillian.LocalEmissionLiouvillian` (same unknowns:
+assembled exactly like :class:`~.emission.LocalEmissionLiouvillian` (same unknowns:
 blocks by descending J, row-major; same trace row and anchor equation), of which
 :class:`GeneralLiouvillian` is a subclass that replaces the jump terms.
 
@@ -34,7 +34,7 @@ import scipy.sparse as sp
 from ..models import Model
 from ..spin import CollectiveSpin, collective_spin, spin_values
 from .channels import LOCAL_CHANNELS, channel_jumps, jump_map
-from .liouvillian import LocalEmissionLiouvillian
+from .emission import LocalEmissionLiouvillian
 
 __all__ = ["GeneralLiouvillian"]
 

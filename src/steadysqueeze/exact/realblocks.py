@@ -35,7 +35,7 @@ import scipy.sparse as sp
 
 from ..models import Model
 from ..spin import collective_spin, spin_values
-from .liouvillian import local_emission_jumps
+from .channels import local_emission_jumps
 
 __all__ = ["RealBlockLiouvillian", "SubBlock", "Jump"]
 
@@ -139,7 +139,7 @@ class RealBlockLiouvillian:
 
     # -- structure ---------------------------------------------------------------------
     def _jumps(self) -> list[Jump]:
-        """Local-emission jumps J → J, J − 1, J + 1 (:func:`.liouvillian.local_emission_jumps`)
+        """Local-emission jumps J → J, J − 1, J + 1 (:func:`.channels.local_emission_jumps`)
         between parity sub-blocks."""
         sub_of = {(s.k, s.parity): i for i, s in enumerate(self.subs)}
         out: list[Jump] = []

@@ -11,12 +11,12 @@ r"""Models declared as data: a Hamiltonian and dissipation channels written in a
 
 Expressions are parsed safely by :mod:`steadysqueeze.expressions` (never ``eval``);
 channel names and rate conventions are those of :class:`qutip.piqs.Dicke` (Shammah et al.,
-PRA 98, 063815 (2018), Eq. 1; see :mod:`steadysqueeze.exact.channels`). ``hamiltonian:``
+PRA 98, 063815 (2018), Eq. 1; see :mod:`steadysqueeze.channels`). ``hamiltonian:``
 alone gives an exact-only model; ``h0:`` (:math:`U(1)`-symmetric, :math:`[H_0, J^z] = 0`)
 with ``drive:`` (:math:`\lambda H_1`, Eq. 36 of arXiv:2402.16824) also allows the
 perturbation theory, which applies when the channels leave :math:`|\phi_0\rangle` dark
-(emission, and dephasing in its shifted form :func:`~steadysqueeze.exact.channels.
-dark_decay_operator`; not pumping).
+(emission, and dephasing in its shifted form
+:func:`~steadysqueeze.channels.dark_decay_operator`; not pumping).
 
 :func:`declare_model` builds a frozen :class:`~.base.Model` subclass; nothing is added to
 :data:`~.base.MODELS` unless :func:`register_declared` is called.
@@ -35,6 +35,8 @@ import numpy as np
 import scipy.sparse as sp
 import yaml
 
+from .. import channels as piqs_channels
+from ..channels import CHANNELS, NOT_DARK_CHANNELS
 from ..expressions import DeclarationError, Expression, RESERVED_NAMES, parse_expression
 from ..spin import CollectiveSpin, collective_spin
 from .base import Model, ModelInputError, Parameter, register
@@ -42,12 +44,8 @@ from .base import Model, ModelInputError, Parameter, register
 __all__ = ["DeclaredModel", "declare_model", "load_declarations", "register_declared",
            "BUILTIN_DECLARATIONS", "CHANNEL_NAMES"]
 
-#: PIQS's channel names (:mod:`steadysqueeze.exact.channels`), local ones first
-CHANNEL_NAMES = ("emission", "dephasing", "pumping",
-                 "collective_emission", "collective_dephasing", "collective_pumping")
-#: channels whose jump operators cannot annihilate |phi_0> = |N/2, -N/2> (dephasing can,
-#: shifted: :func:`steadysqueeze.exact.channels.dark_decay_operator`)
-NOT_DARK_CHANNELS = ("pumping", "collective_pumping")
+#: PIQS's channel names (:data:`steadysqueeze.channels.CHANNELS`), local ones first
+CHANNEL_NAMES = CHANNELS
 _KEYS = {"description", "parameters", "hamiltonian", "h0", "drive", "dissipation",
          "scaling_drive", "default_order"}
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
@@ -179,12 +177,10 @@ class DeclaredModel(Model):
         return H
 
     def decay_operator(self, N: int, spin: CollectiveSpin) -> sp.csr_array:
-        from ..exact.channels import decay_operator   # not at import: models load first
-        return decay_operator(self.channel_rates(N), N, spin)
+        return piqs_channels.decay_operator(self.channel_rates(N), N, spin)
 
     def dark_decay_operator(self, N: int, spin: CollectiveSpin) -> sp.csr_array:
-        from ..exact.channels import dark_decay_operator
-        return dark_decay_operator(self.channel_rates(N), N, spin)
+        return piqs_channels.dark_decay_operator(self.channel_rates(N), N, spin)
 
     def jump_weight(self, N: int) -> float:
         """κ of :meth:`Model.jump_weight`: γ/N for local emission plus γ_c for collective
