@@ -1,5 +1,5 @@
-"""Provenance records: writing (:mod:`steadysqueeze.provenance.record`), reading back
-(:mod:`~steadysqueeze.provenance.readers`), ``show`` and ``verify``, on small chains of
+"""Provenance records: writing (:mod:`steadysqueeze.records.write`), reading back
+(:mod:`~steadysqueeze.records.read`), ``show`` and ``verify``, on small chains of
 datasets built by hand. The end-to-end tests on workflow runs are in
 ``test_provenance_workflow.py``.
 """
@@ -20,7 +20,7 @@ import xarray as xr  # noqa: E402
 
 from steadysqueeze import provenance  # noqa: E402
 from steadysqueeze.cli import main  # noqa: E402
-from steadysqueeze.provenance import record as record_module  # noqa: E402
+from steadysqueeze.records import write as record_module  # noqa: E402
 from steadysqueeze.studies import config_sha256  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]

@@ -26,6 +26,7 @@ import yaml
 
 from .exact.memory import format_gb, machine_memory_bytes, peak_memory_bytes
 from .expressions import DeclarationError
+from .figures import FIGURES, check_figure_studies, check_figure_study
 from .models import MODELS
 from .models.declared import load_declarations
 from .studies import ConfigError, Study, grid_size, parse_studies
@@ -150,8 +151,6 @@ def _parse_figures(data: Mapping[str, Any],
                    studies: Mapping[str, Study]) -> dict[str, str | dict[str, str]]:
     """The ``figures`` section: figure -> ``{study: NAME}``, or ``{studies: {ROLE: NAME}}``
     for a figure drawn from several studies."""
-    from .figures import check_figure_studies, check_figure_study
-
     chosen: dict[str, str | dict[str, str]] = {}
     for figure, spec in _entries(data, "figures").items():
         roles = spec.get("studies") if isinstance(spec, Mapping) else None
@@ -176,8 +175,6 @@ def _minima_studies(figures: Mapping[str, str | Mapping[str, str]],
     """Studies whose exact ξ² is minimised over the model's ``scaling_drive`` (rule
     ``minima``): the finite-N studies and the studies of figures that show located
     minima, which must sweep that drive."""
-    from .figures import FIGURES
-
     names = list(scaling.values())
     for figure, chosen in figures.items():
         if FIGURES[figure].with_minima:

@@ -1,7 +1,7 @@
 """Drawing a registered figure and saving it with its provenance record.
 
 Every figure is saved as PDF and PNG. The provenance record
-(:func:`steadysqueeze.provenance.make_record`, JSON) is written three times: in the
+(:func:`steadysqueeze.records.make_record`, JSON) is written three times: in the
 PDF's ``/Subject``, in a PNG text chunk ``provenance``, and in the sidecar
 ``{name}.provenance.json`` beside them.
 """
@@ -18,7 +18,7 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 from ..io import atomic_target
-from ..provenance import make_record
+from ..records import make_record
 from .registry import FIGURES
 from .style import STYLE
 

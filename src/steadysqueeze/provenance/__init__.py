@@ -11,18 +11,21 @@ the workflow deletes), ``software`` (JSON map of versions) and ``created_utc``.
 Figures carry the same record in their PDF (``Subject``) and PNG (``provenance`` text
 chunk) metadata and in a sidecar ``<figure>.provenance.json``.
 
-Writing the record: :func:`make_record` and :func:`dataset_attributes`
-(:mod:`.record`). Reading the trail back: :func:`load_record` (any dataset, figure or
-sidecar, as a :class:`Record`; :mod:`.readers`), :func:`show` (the chain as a tree;
-:mod:`.show`) and :func:`verify` (recompute every hash; :mod:`.verify`).
+Writing the record: :func:`make_record` and :func:`dataset_attributes`; reading it back:
+:func:`load_record` (any dataset, figure or sidecar, as a :class:`Record`). Both live in
+the layer below, :mod:`steadysqueeze.records`, and are re-exported here; what writes a
+record (the figures, the pipeline) can import them from there. Following the trail:
+:func:`show` (the chain as a tree; :mod:`.show`) and :func:`verify` (recompute every
+hash, and compare with a config's current study blocks; :mod:`.verify`, the one part
+that needs the config loader).
 """
 
 from __future__ import annotations
 
-from .readers import (ProvenanceError, ProvenanceUsageError, Record, load_record,
-                      read_pdf_subject, read_png_text, resolve_input, sidecar_path)
-from .record import (CONVENTIONS, TEMPORARY_RULES, code_version, dataset_attributes,
-                     file_sha256, history_line, make_record, merge_history, software_versions)
+from ..records import (CONVENTIONS, TEMPORARY_RULES, ProvenanceError, ProvenanceUsageError,
+                       Record, code_version, dataset_attributes, file_sha256, history_line,
+                       load_record, make_record, merge_history, read_pdf_subject,
+                       read_png_text, resolve_input, sidecar_path, software_versions)
 from .show import show
 from .verify import Problem, VerifyResult, current_study_blocks, format_verify, verify
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from ..studies import config_sha256
-from .readers import ProvenanceError, Record, display_path, load_record, resolve_input
-from .record import TEMPORARY_RULES, file_sha256
+from ..records.read import ProvenanceError, Record, display_path, load_record, resolve_input
+from ..records.write import TEMPORARY_RULES, file_sha256
 
 __all__ = ["show"]
 

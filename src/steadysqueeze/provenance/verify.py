@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from ..studies import config_sha256
-from .readers import (ProvenanceError, ProvenanceUsageError, Record, display_path, load_record,
-                      read_pdf_subject, read_png_text, resolve_input, sidecar_path)
-from .record import TEMPORARY_RULES, file_sha256
+from ..records.read import (ProvenanceError, ProvenanceUsageError, Record, display_path,
+                            load_record, read_pdf_subject, read_png_text, resolve_input,
+                            sidecar_path)
+from ..records.write import TEMPORARY_RULES, file_sha256
 
 __all__ = ["Problem", "VerifyResult", "verify", "format_verify", "current_study_blocks"]
 
@@ -147,7 +148,9 @@ def current_study_blocks(config: str | os.PathLike[str]) -> dict[str, dict[str, 
     """
     import yaml
 
-    from ..config import load_config  # local import: reading records must not need it
+    # not at import: the workflow's jobs import this package to write records and have no
+    # use for the config loader, which loads the figures and matplotlib (0.4-0.6 s a job)
+    from ..config import load_config
 
     path = Path(config)
     if not path.is_file():

@@ -2,7 +2,7 @@
 
 :func:`make_record` builds the record of one produced file as a plain JSON-able dict;
 :func:`dataset_attributes` turns it into netCDF global attributes (figures store the
-dict itself as JSON, see :mod:`steadysqueeze.figures`).
+dict itself as JSON, see :mod:`steadysqueeze.figures.save`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 
 from .. import __version__
 from ..studies import config_sha256
-from .readers import ProvenanceError, Record, read_netcdf_record
+from .read import ProvenanceError, Record, read_netcdf_record
 
 __all__ = ["file_sha256", "code_version", "software_versions", "make_record",
            "history_line", "merge_history", "dataset_attributes", "CONVENTIONS",
