@@ -1,5 +1,6 @@
 # steadysqueeze: steady-state spin squeezing of driven-dissipative emitter ensembles.
-# model -> perturbative -> exact (sharded, gathered) -> figures. See README.md.
+# model -> perturbative -> exact (sharded, gathered) -> figures, each study beside its
+# N -> infinity limit (gaussian). See README.md.
 from snakemake.utils import min_version
 
 min_version("9.0")
@@ -18,6 +19,7 @@ report: "workflow/report/workflow.rst"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/models.smk"
 include: "workflow/rules/perturbative.smk"
+include: "workflow/rules/gaussian.smk"
 include: "workflow/rules/exact.smk"
 include: "workflow/rules/scaling.smk"
 include: "workflow/rules/figures.smk"

@@ -19,7 +19,7 @@ import yaml
 from matplotlib.figure import Figure
 
 from steadysqueeze.config import load_config
-from steadysqueeze.datasets import coordinate_attrs
+from steadysqueeze.datasets import coordinate_attrs, limit_dataset
 from steadysqueeze.models import MODELS
 from steadysqueeze.figures import (FIGURES, FigureSpec, check_figure_study, draw_figure,
                                    figure_jobs, register, unregister)
@@ -37,7 +37,7 @@ QUICK = ROOT / "config" / "quick.yaml"
 QUICK_FIGURES = ["fig3", "fig4", "fig6", "fig7", "fig9", "figB", "robustness", "scaling_xyz",
                  "scaling_tfi",
                  "scaling_dicke", "minimal_uncertainty", "transition_xyz", "transition_tfi",
-                 "transition_dicke"]
+                 "transition_dicke", "approach_xyz", "approach_tfi", "approach_dicke"]
 TOY_BLOCK = {"name": "toy_study", "model": "xyz", "N": [4], "fixed": {"Jz": 1.0},
              "sweep": {"J": [0.5], "dJ": [0.0, 0.1]}}
 
@@ -106,7 +106,8 @@ def test_figure_jobs_of_the_quick_config() -> None:
     assert fig3.rule == "figure_fig3" and fig3.spec is FIGURES["fig3"]
     assert dict(fig3.inputs) == {"model": "results/models/fig3.nc",
                                  "perturbative": "results/perturbative/fig3.nc",
-                                 "exact": "results/exact/fig3.nc"}
+                                 "exact": "results/exact/fig3.nc",
+                                 "gaussian": "results/gaussian/fig3.nc"}
     assert fig3.study == config.studies["fig3"].block
     assert fig3.outputs == {"pdf": "results/figures/fig3.pdf",
                             "png": "results/figures/fig3.png",
@@ -129,11 +130,13 @@ def test_figure_jobs_of_the_quick_config() -> None:
         f"{role}_{kind}": f"results/{stage}/{study}.nc"
         for role, study in (("emission", "robust_dicke"), ("dephasing", "robust_xyz"))
         for kind, stage in (("model", "models"), ("perturbative", "perturbative"),
-                            ("exact", "exact"), ("minima", "minima"))}
+                            ("exact", "exact"), ("gaussian", "gaussian"),
+                            ("minima", "minima"))}
     assert jobs["robustness"].study is None
     assert dict(jobs["fig9"].inputs) == {"model": "results/models/dicke.nc",
                                          "perturbative": "results/perturbative/dicke.nc",
                                          "exact": "results/exact/dicke.nc",
+                                         "gaussian": "results/gaussian/dicke.nc",
                                          "scaling": "results/scaling/dicke.nc"}
     assert "scaling" not in jobs["figB"].inputs
     assert dict(jobs["transition_dicke"].inputs) == {"scaling": "results/scaling/dicke.nc"}
@@ -182,7 +185,7 @@ def test_figure_jobs_without_figures_or_scaling() -> None:
     assert figure_jobs(bare) == []
     one = SimpleNamespace(studies=config.studies, figures={}, scaling={"dicke": "scaling_dicke"})
     assert [job.name for job in figure_jobs(one)] == ["scaling_dicke", "minimal_uncertainty",
-                                                      "transition_dicke"]
+                                                      "transition_dicke", "approach_dicke"]
 
 
 def test_fig9_reads_the_dicke_scaling_study_only_when_there_is_one() -> None:
@@ -284,8 +287,8 @@ def synthetic_scaling(model: str, Ns: list[int], interior: bool = True) -> xr.Da
                          "minimum_evaluations": ("N", np.full(len(Ns), 12)),
                          "minimum_interior": ("N", np.full(len(Ns), int(interior)))},
                         coords={"N": Ns})
-    return scaling_dataset(exact, pt, minima, model=cls, drive=drive, order=order,
-                           critical_drive=critical)
+    limit = limit_dataset(cls, {drive: values}, fixed)
+    return scaling_dataset(exact, pt, minima, limit, model=cls, drive=drive, order=order)
 
 
 @pytest.fixture(scope="module")
@@ -298,6 +301,7 @@ def datasets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, st
         synthetic_scaling(model, Ns).to_netcdf(where / f"scaling_{model}.nc")
         inputs[f"scaling_{model}"] = {"scaling": str(where / f"scaling_{model}.nc")}
         inputs[f"transition_{model}"] = inputs[f"scaling_{model}"]
+        inputs[f"approach_{model}"] = inputs[f"scaling_{model}"]
     inputs["minimal_uncertainty"] = {m: str(where / f"scaling_{m}.nc") for m in SCALING}
     for name, block in STUDY_BLOCKS.items():
         study = Study.from_config({"name": name, **block})
@@ -308,6 +312,8 @@ def datasets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, st
         for k, path in enumerate(shards):
             stages.write_exact_shard(study, k, paths["model"], path)
         stages.write_exact_gather(study, shards, paths["exact"])
+        paths["gaussian"] = where / f"{name}_gaussian.nc"
+        stages.write_gaussian(study, paths["gaussian"])
         inputs[name] = {role: str(path) for role, path in paths.items()}
     inputs["fig9"]["scaling"] = inputs["scaling_dicke"]["scaling"]
     inputs["robustness"] = _robustness_inputs(where)
@@ -321,16 +327,17 @@ def _robustness_inputs(where: Path) -> dict[str, str]:
     inputs = {}
     for role, name in config.figures["robustness"].items():
         study = Study.from_config({**config.studies[name].block, "N": [4]})
-        path = {kind: where / f"{name}_{kind}.nc" for kind in ("model", "perturbative",
-                                                              "exact", "minimum", "minima")}
+        path = {kind: where / f"{name}_{kind}.nc" for kind in (
+            "model", "perturbative", "exact", "gaussian", "minimum", "minima")}
         stages.write_model(study, path["model"])
         stages.write_perturbative(study, path["model"], path["perturbative"])
         stages.write_exact_shard(study, 0, path["model"], where / f"{name}_shard.nc")
         stages.write_exact_gather(study, [where / f"{name}_shard.nc"], path["exact"])
         stages.write_minimum(study, N=4, exact_path=path["exact"], output=path["minimum"])
         stages.write_minima(study, [path["minimum"]], path["minima"])
+        stages.write_gaussian(study, path["gaussian"])
         inputs.update({f"{role}_{kind}": str(path[kind])
-                       for kind in ("model", "perturbative", "exact", "minima")})
+                       for kind in ("model", "perturbative", "exact", "gaussian", "minima")})
     return inputs
 
 

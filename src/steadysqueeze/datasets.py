@@ -8,19 +8,22 @@ from :mod:`steadysqueeze.variables`.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import xarray as xr
 
-from .models import Model
 from .exact import Scan
+from .gaussian import Limit, LimitStatus, critical_squeezing, thermodynamic_limit
+from .meanfield import critical_drive
+from .models import Model
 from .observables import Squeezing, analyze
 from .studies import Study
-from .variables import OBSERVABLES, attrs, component_coords
+from .variables import OBSERVABLES, PER_EMITTER, attrs, component_coords
 
 __all__ = ["points_dataset", "solved_points", "grid_dataset", "labelled_grid", "coordinate_attrs",
-           "grid_coords", "study_coords"]
+           "grid_coords", "study_coords", "limit_dataset"]
 
 
 def coordinate_attrs(model: type[Model], name: str) -> dict[str, str]:
@@ -112,4 +115,132 @@ def labelled_grid(model: type[Model], grid: Mapping[str, np.ndarray],
     ds = xr.Dataset(data, coords=grid_coords(model, grid))
     for key, value in fixed.items():
         ds.coords[key] = xr.Variable((), value, coordinate_attrs(model, key))
+    return ds
+
+
+_LIMIT_SCALARS = ("xi2", "theta", "var_min", "var_max", "gap", "stable", "limit_status",
+                  "n_stable")
+_LIMIT_VECTORS = ("mean_J", "squeezed_axis")
+_BRANCH_VALUES = ("fixed_point_growth_rate", "xi2_branch", "gap_branch")
+
+
+def _limit_row(limit: Limit) -> dict[str, np.ndarray | float]:
+    """The values of one point's N = ∞ limit (NaN where it has no reported state)."""
+    row: dict[str, np.ndarray | float] = {name: np.nan for name in _LIMIT_SCALARS}
+    row.update({name: np.full(3, np.nan) for name in _LIMIT_VECTORS})
+    row["covariance"] = np.full((3, 3), np.nan)
+    reported = limit.reported
+    row.update(stable=float(reported is not None), limit_status=float(limit.status),
+               n_stable=float(len(limit.branches)))
+    if reported is not None:
+        row.update(gap=reported.gap, mean_J=reported.mean, covariance=reported.covariance)
+        if limit.status != LimitStatus.mean_spin_vanishes:
+            xi2, theta, axis, var_min, var_max = reported.squeezing()
+            row.update(xi2=xi2, theta=theta, squeezed_axis=axis, var_min=var_min,
+                       var_max=var_max)
+    stable = {id(b.fixed_point): b for b in limit.branches}
+    row["fixed_point"] = [p.m for p in limit.fixed_points]
+    row["fixed_point_growth_rate"] = [p.growth_rate for p in limit.fixed_points]
+    row["xi2_branch"] = [stable[id(p)].squeezing()[0] if id(p) in stable
+                         and limit.status != LimitStatus.mean_spin_vanishes else np.nan
+                         for p in limit.fixed_points]
+    row["gap_branch"] = [stable[id(p)].gap if id(p) in stable else np.nan
+                         for p in limit.fixed_points]
+    return row
+
+
+def _padded(rows: Sequence[Sequence], width: int, trailing: tuple[int, ...]) -> np.ndarray:
+    out = np.full((len(rows), width) + trailing, np.nan)
+    for i, row in enumerate(rows):
+        if len(row):
+            out[i, :len(row)] = np.asarray(row)
+    return out
+
+
+def _limit_attrs(name: str, labels: Mapping[str, str]) -> dict[str, object]:
+    meta: dict[str, object] = dict(attrs(name, **labels))
+    if name in PER_EMITTER:
+        meta["long_name"] = f"{PER_EMITTER[name]}, N -> infinity"
+    elif name in OBSERVABLES:
+        meta["long_name"] = f"{meta['long_name']}, N -> infinity (Gaussian fluctuations)"
+    if name == "limit_status":
+        meta.update(flag_values=np.array([int(s) for s in LimitStatus]),
+                    flag_meanings=" ".join(s.name for s in LimitStatus),
+                    flag_descriptions="; ".join(f"{s.name}: {s.meaning}" for s in LimitStatus))
+    return meta
+
+
+def _critical_values(model: type[Model], grid: Mapping[str, np.ndarray],
+                     fixed: Mapping[str, float], labels: Mapping[str, str]
+                     ) -> dict[str, xr.Variable]:
+    """drive_c and xi2_c over the grid axes other than the model's scaling drive (scalar
+    NaN, with the reason, where the grid does not sweep the drive)."""
+    drive = model.scaling_drive
+    if drive not in grid:
+        reason = {"comment": f"the grid does not sweep the drive {drive}"}
+        return {name: xr.Variable((), np.nan, {**attrs(name, **labels), **reason})
+                for name in ("drive_c", "xi2_c", "xi2_c_error")}
+    others = {k: v for k, v in grid.items() if k != drive}
+    shape = tuple(len(v) for v in others.values())
+    values = {name: np.full(shape, np.nan) for name in ("drive_c", "xi2_c", "xi2_c_error")}
+    weakest = float(grid[drive][np.argmin(np.abs(grid[drive]))])
+    for index in np.ndindex(*shape):
+        point = {k: float(v[i]) for (k, v), i in zip(others.items(), index)}
+
+        def model_at(d: float, point: dict[str, float] = point) -> Model:
+            return model.from_parameters({**fixed, **point, drive: d})
+
+        drive_c = critical_drive(model_at, grid[drive])
+        xi2_c, error = critical_squeezing(model_at, drive_c, weakest)
+        values["drive_c"][index], values["xi2_c"][index] = drive_c, xi2_c
+        values["xi2_c_error"][index] = error
+    dims = tuple(others)
+    note = {"comment": f"searched along {drive} from its weakest value {weakest:g} to the "
+            "end of the sweep with the larger |value|"}
+    return {name: xr.Variable(dims, v, {**attrs(name, **labels), **note})
+            for name, v in values.items()}
+
+
+def limit_dataset(model: type[Model], grid: Mapping[str, np.ndarray],
+                  fixed: Mapping[str, float]) -> xr.Dataset:
+    """The N = ∞ limit (:mod:`steadysqueeze.gaussian`) on a grid of parameters (name ->
+    values, C order; no ``N``): the reported state's ξ², θ, mean spin and covariance per
+    emitter and gap, every fixed point along ``branch`` with its stability, and the
+    critical drive with xi2_c along the grid's other axes."""
+    labels = {"rate": model.rate_name, "drive": model.scaling_drive,
+              "drive_units": model.rate_name}
+    rows = [_limit_row(thermodynamic_limit(model.from_parameters(
+        {**fixed, **dict(zip(grid, values))}))) for values in itertools.product(*grid.values())]
+    dims = tuple(grid)
+    shape = tuple(len(v) for v in grid.values())
+    width = max(1, max(len(r["fixed_point"]) for r in rows))
+    data: dict[str, xr.Variable] = {}
+    for name in _LIMIT_SCALARS:
+        data[name] = xr.Variable(dims, np.reshape([r[name] for r in rows], shape),
+                                 _limit_attrs(name, labels))
+    for name in _LIMIT_VECTORS:
+        data[name] = xr.Variable(dims + ("component",), np.reshape(
+            [r[name] for r in rows], shape + (3,)), _limit_attrs(name, labels))
+    data["covariance"] = xr.Variable(dims + ("component", "component_b"), np.reshape(
+        [r["covariance"] for r in rows], shape + (3, 3)), _limit_attrs("covariance", labels))
+    data["fixed_point"] = xr.Variable(
+        dims + ("branch", "component"),
+        _padded([r["fixed_point"] for r in rows], width, (3,)).reshape(shape + (width, 3)),
+        _limit_attrs("fixed_point", labels))
+    for name in _BRANCH_VALUES:
+        data[name] = xr.Variable(dims + ("branch",), _padded(
+            [r[name] for r in rows], width, ()).reshape(shape + (width,)),
+            _limit_attrs(name, labels))
+    data["limit_status"] = data["limit_status"].astype(np.int8)
+    data.update(_critical_values(model, grid, fixed, labels))
+    coords = {k: v for k, v in grid_coords(model, grid).items()}
+    coords["branch"] = xr.Variable(("branch",), np.arange(width), {
+        "long_name": "mean-field fixed point, most stable first"})
+    ds = xr.Dataset(data, coords=coords)
+    for key, value in fixed.items():
+        ds.coords[key] = xr.Variable((), value, coordinate_attrs(model, key))
+    ds.attrs.update(model=model.name, method="gaussian", branches=(
+        "with one stable fixed point its values; with several symmetry-related ones "
+        "(symmetric_branches) each branch's (equal) values, the finite-N exact state being "
+        "their symmetric mixture; with inequivalent ones (bistable) values per branch only"))
     return ds

@@ -9,6 +9,9 @@ Forms (N the number of emitters):
 * ``log_asymptotic``: :math:`\xi^2_{\min} = [s(\ln N + \ln\ln N + b)/N]^{1/3}`, the
   large-N form of the driven Dicke model's exact steady state (leakage over a barrier
   :math:`\propto N\mu_0^3` sets the optimum, :math:`s \to 3/2`);
+* ``offset_power``: :math:`\xi^2_{\min} = c + a\,N^{-\nu}`, the approach to a non-zero
+  N = ∞ limit c: free, or fixed at the Gaussian :math:`\xi^2_c` of
+  :mod:`steadysqueeze.gaussian` (``fixed={"c": ...}``);
 * ``approach``: :math:`d^*(N) = d_c + a\,N^{-\mu}`, the drive at the minimum approaching
   the transition;
 * ``approach_log``: :math:`d^*(N) = d_c + a\,(\ln N/N)^{\mu}`, the same with the
@@ -18,17 +21,21 @@ Forms (N the number of emitters):
 Each fit is a least-squares fit in relative residuals (the located minima are exact to
 ~1e-8; the scatter about a form is the form's own error), over the largest N
 (:func:`fit_largest`). Standard errors are :func:`scipy.optimize.curve_fit`'s, rescaled by
-the residuals; the *window spread* is the range of each parameter when the fit window
-moves down by one N and back, a measure of the corrections the form leaves out.
+the residuals (NaN where it cannot estimate them, e.g. a form that fits exactly); the
+*window spread* is the range of each parameter when the fit window moves down by one N
+and back, a measure of the corrections the form leaves out. Forms
+fitted to the same points compare by Akaike's criterion
+:math:`\mathrm{AIC} = n\ln(\mathrm{RSS}/n) + 2k` (relative residuals, k free parameters).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import curve_fit
+from scipy.optimize import OptimizeWarning, curve_fit
 
 __all__ = ["Fit", "FORMS", "fit_form", "fit_largest"]
 
@@ -45,6 +52,10 @@ def _log_asymptotic(N: np.ndarray, s: float, b: float) -> np.ndarray:
     return np.cbrt(s * (np.log(N) + np.log(np.log(N)) + b) / N)
 
 
+def _offset_power(N: np.ndarray, c: float, a: float, nu: float) -> np.ndarray:
+    return c + a * N ** (-nu)
+
+
 def _approach(N: np.ndarray, d_c: float, a: float, mu: float) -> np.ndarray:
     return d_c + a * N ** (-mu)
 
@@ -59,6 +70,8 @@ FORMS: dict[str, tuple[Callable[..., np.ndarray], tuple[str, ...],
     "power_law": (_power_law, ("a", "nu"), lambda N, y: (float(y[0] * N[0] ** 0.3), 0.3)),
     "log_power": (_log_power, ("a", "nu"), lambda N, y: (float(y[0]), 0.33)),
     "log_asymptotic": (_log_asymptotic, ("s", "b"), lambda N, y: (1.5, 0.0)),
+    "offset_power": (_offset_power, ("c", "a", "nu"),
+                     lambda N, y: (float(0.9 * y[-1]), float(0.1 * y[0] * N[0] ** 0.5), 0.5)),
     "approach": (_approach, ("d_c", "a", "mu"),
                  lambda N, y: (float(y[-1]), float((y[0] - y[-1]) * N[0] ** 0.5), 0.5)),
     "approach_log": (_approach_log, ("d_c", "a", "mu"),
@@ -78,42 +91,68 @@ class Fit:
     N_min: int
     N_max: int
     rms_relative_residual: float
+    #: Akaike's criterion over the fitted points (relative residuals)
+    aic: float
+    #: parameters held fixed, not fitted
+    fixed: dict[str, float]
 
 
-def fit_form(form: str, N: np.ndarray, y: np.ndarray) -> tuple[dict[str, float],
-                                                               dict[str, float], float]:
-    """Fit ``form`` to (N, y): parameters, standard errors, rms relative residual."""
+def fit_form(form: str, N: np.ndarray, y: np.ndarray,
+             fixed: Mapping[str, float] | None = None
+             ) -> tuple[dict[str, float], dict[str, float], float, float]:
+    """Fit ``form`` to (N, y), the parameters in ``fixed`` held at their values:
+    free parameters, their standard errors, rms relative residual and AIC."""
     function, names, guess = FORMS[form]
+    fixed = dict(fixed or {})
+    free = [i for i, name in enumerate(names) if name not in fixed]
     N, y = np.asarray(N, dtype=float), np.asarray(y, dtype=float)
-    if N.size < len(names) + 1:
-        raise ValueError(f"fit {form!r} needs at least {len(names) + 1} points, got {N.size}")
-    popt, pcov = curve_fit(function, N, y, p0=guess(N, y), sigma=np.abs(y), maxfev=20000)
-    relative = (y - function(N, *popt)) / y
+    if N.size < len(free) + 1:
+        raise ValueError(f"fit {form!r} needs at least {len(free) + 1} points, got {N.size}")
+
+    def model(N: np.ndarray, *values: float) -> np.ndarray:
+        full = [fixed.get(name, 0.0) for name in names]
+        for i, value in zip(free, values):
+            full[i] = value
+        return function(N, *full)
+
+    p0 = [guess(N, y)[i] for i in free]
+    with warnings.catch_warnings():   # a covariance it cannot estimate is NaN below
+        warnings.simplefilter("ignore", OptimizeWarning)
+        popt, pcov = curve_fit(model, N, y, p0=p0, sigma=np.abs(y), maxfev=20000)
+    pcov = np.where(np.isfinite(pcov), pcov, np.nan)
+    relative = (y - model(N, *popt)) / y
     errors = np.sqrt(np.clip(np.diag(pcov), 0, None))
-    return (dict(zip(names, map(float, popt))), dict(zip(names, map(float, errors))),
-            float(np.sqrt(np.mean(relative ** 2))))
+    free_names = [names[i] for i in free]
+    rss = float(np.sum(relative ** 2))
+    aic = float(N.size * np.log(max(rss, 1e-300) / N.size) + 2 * len(free))
+    return (dict(zip(free_names, map(float, popt))), dict(zip(free_names, map(float, errors))),
+            float(np.sqrt(np.mean(relative ** 2))), aic)
 
 
-def fit_largest(form: str, N: np.ndarray, y: np.ndarray, points: int | None = None) -> Fit:
+def fit_largest(form: str, N: np.ndarray, y: np.ndarray, points: int | None = None,
+                fixed: Mapping[str, float] | None = None) -> Fit:
     """Fit ``form`` over the ``points`` largest N (default: the larger half, at least one
-    more than the form has parameters), with the spread over windows moved by one N."""
+    more than the form has free parameters), with the spread over windows moved by one N;
+    ``fixed``: parameters held at given values."""
     order = np.argsort(N)
     N, y = np.asarray(N, dtype=float)[order], np.asarray(y, dtype=float)[order]
     keep = np.isfinite(y)
     N, y = N[keep], y[keep]
-    need = len(FORMS[form][1]) + 1
+    fixed = dict(fixed or {})
+    need = len(FORMS[form][1]) - len(fixed) + 1
     points = max(need, N.size // 2) if points is None else points
     if N.size < points:
         raise ValueError(f"fit {form!r} over {points} points: only {N.size} N values")
     window = slice(N.size - points, N.size)
-    params, errors, rms = fit_form(form, N[window], y[window])
+    params, errors, rms, aic = fit_form(form, N[window], y[window], fixed)
     shifted = [slice(N.size - points - 1, N.size - 1)] if N.size > points else []
     if points > need:
         shifted.append(slice(N.size - points + 1, N.size))
     values = {name: [value] for name, value in params.items()}
     for other in shifted:
-        for name, value in fit_form(form, N[other], y[other])[0].items():
+        for name, value in fit_form(form, N[other], y[other], fixed)[0].items():
             values[name].append(value)
     spread = {name: float(max(v) - min(v)) for name, v in values.items()}
-    return Fit(form=form, params=params, stderr=errors, window_spread=spread,
-               N_min=int(N[window][0]), N_max=int(N[window][-1]), rms_relative_residual=rms)
+    return Fit(form=form, params={**params, **fixed}, stderr=errors, window_spread=spread,
+               N_min=int(N[window][0]), N_max=int(N[window][-1]), rms_relative_residual=rms,
+               aic=aic, fixed=fixed)

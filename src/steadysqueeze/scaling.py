@@ -37,7 +37,7 @@ from .models import Model
 from .variables import attrs
 
 __all__ = ["onset_coefficient", "first_crossing", "extrapolate_inverse_N", "minimum_fits",
-           "scaling_dataset", "fitted_curve", "FORM_VARIABLES"]
+           "limit_fits", "scaling_dataset", "fitted_curve", "FORM_VARIABLES", "LIMIT_FITS"]
 
 
 def onset_coefficient(drive: np.ndarray, xi2: np.ndarray, order: int) -> float:
@@ -118,11 +118,24 @@ FORM_VARIABLES = {"power_law": ("xi2_min", {"nu": "nu"}),
                    "approach_log": ("drive_at_min", {"mu": "mu_log", "d_c": "drive_c_fit_log"})}
 
 
-def fitted_curve(ds: xr.Dataset, form: str, N: np.ndarray) -> np.ndarray:
-    """The fit of ``form`` stored in a scaling dataset (its parameters as variables, the
-    others as ``fit_*`` attributes, :func:`minimum_fits`), evaluated at N."""
+#: fits of ξ²_min against the N = ∞ limit, over the same points (:data:`LIMIT_FIT_SHARE`):
+#: name -> (form, the parameter fixed at the Gaussian ξ²_c or at 0, param -> variable)
+LIMIT_FITS: dict[str, tuple[str, str | None, dict[str, str]]] = {
+    "zero_limit": ("offset_power", "c", {"nu": "nu_zero_limit"}),
+    "gaussian_limit": ("offset_power", "c", {"nu": "nu_gaussian_limit"}),
+    "free_limit": ("offset_power", None, {"nu": "nu_free_limit", "c": "xi2_limit_free"}),
+}
+#: share of the located N (the largest) that the limit fits use
+LIMIT_FIT_SHARE = 2 / 3
+
+
+def fitted_curve(ds: xr.Dataset, form: str, N: np.ndarray,
+                 variables: dict[str, str] | None = None) -> np.ndarray:
+    """The fit of ``form`` stored in a scaling dataset (its parameters as ``variables``,
+    param -> variable, default those of :data:`FORM_VARIABLES`; the others as ``fit_*``
+    attributes, :func:`minimum_fits`), evaluated at N."""
     function, names, _ = FORMS[form]
-    variables = FORM_VARIABLES[form][1]
+    variables = FORM_VARIABLES[form][1] if variables is None else variables
     first = ds[next(iter(variables.values()))].attrs
     params = [float(ds[variables[name]]) if name in variables else first[f"fit_{name}"]
               for name in names]
@@ -153,12 +166,60 @@ def minimum_fits(minima: xr.Dataset, labels: dict[str, str | int],
     return out
 
 
-def scaling_dataset(exact: xr.Dataset, pt: xr.Dataset, minima: xr.Dataset, *,
-                    model: type[Model], drive: str, order: int,
-                    critical_drive: float) -> xr.Dataset:
+def limit_fits(minima: xr.Dataset, xi2_c: float, labels: dict[str, str | int]
+               ) -> tuple[dict[str, xr.Variable], str]:
+    r"""ξ²_min(N) fitted over the larger :data:`LIMIT_FIT_SHARE` of the located N (interior
+    minima) as :math:`c + aN^{-\nu}` with c = 0, with c the Gaussian :math:`\xi^2_c`
+    (:mod:`steadysqueeze.gaussian`) and with c free (:data:`LIMIT_FITS`): the variables
+    (ν and c with errors and window spreads, each fit's AIC, the preferred fit's ν as
+    ``nu_limit`` and its name as ``limit_form``) and one sentence saying which limit the
+    data support."""
+    inside = minima["minimum_interior"].values > 0
+    N, y = minima["N"].values[inside], minima["xi2_min"].values[inside]
+    points = max(4, int(np.ceil(LIMIT_FIT_SHARE * N.size)))
+    if N.size < points or not np.isfinite(xi2_c):
+        return {}, "too few located minima (or no Gaussian limit) to compare limits"
+    out: dict[str, xr.Variable] = {}
+    fits: dict[str, Fit] = {}
+    for name, (form, fixed, names) in LIMIT_FITS.items():
+        held = {fixed: 0.0 if name == "zero_limit" else xi2_c} if fixed else None
+        fit = fits[name] = fit_largest(form, N, y, points=points, fixed=held)
+        out.update(_fit_variables(fit, names, labels))
+        out[f"aic_{name}"] = xr.Variable((), fit.aic, {
+            "long_name": f"Akaike criterion of the {name.replace('_', ' ')} fit of xi2_min "
+            "(relative residuals; lower is better)", "units": "1", "fit_N_min": fit.N_min,
+            "fit_N_max": fit.N_max})
+    chosen = min(fits, key=lambda k: fits[k].aic)
+    best = fits[chosen]
+    out["nu_limit"] = xr.Variable((), best.params["nu"], {
+        **attrs("nu_limit", **labels), "fit": chosen, "fit_form": best.form,
+        "nu_stderr": best.stderr["nu"], "nu_window_spread": best.window_spread["nu"]})
+    out["limit_form"] = xr.Variable((), chosen, {"long_name": "fit of xi2_min the located "
+                                                 "minima support best (lowest AIC)"})
+    return out, _limit_sentence(fits, chosen, xi2_c)
+
+
+def _limit_sentence(fits: dict[str, Fit], chosen: str, xi2_c: float) -> str:
+    """One sentence: which limit ξ²_min approaches and how fast, by the AIC."""
+    free, best = fits["free_limit"], fits[chosen]
+    others = ", ".join(f"{k.replace('_', ' ')} (AIC +{fits[k].aic - best.aic:.1f})"
+                       for k in fits if k != chosen)
+    limit = {"zero_limit": "0", "gaussian_limit": f"the Gaussian xi2_c = {xi2_c:.4g}",
+             "free_limit": f"c = {free.params['c']:.4f}"}[chosen]
+    return (f"xi2_min -> {limit} as N^-{best.params['nu']:.3f} (+- {best.stderr['nu']:.3f}, "
+            f"window spread {best.window_spread['nu']:.3f}; N = {best.N_min}-{best.N_max}), "
+            f"preferred over {others}; c free: {free.params['c']:.4f} "
+            f"+- {free.stderr['c']:.4f}")
+
+
+def scaling_dataset(exact: xr.Dataset, pt: xr.Dataset, minima: xr.Dataset,
+                    limit: xr.Dataset, *, model: type[Model], drive: str,
+                    order: int) -> xr.Dataset:
     """The finite-N scaling dataset of one model (see the module docstring); ``minima``
     holds the located minima of every located N (:mod:`steadysqueeze.optimum`), stored
-    along ``N_located``."""
+    along ``N_located``; ``limit`` is the study's N = ∞ limit
+    (:func:`steadysqueeze.datasets.limit_dataset`: ξ² on the drive grid, the critical
+    drive and ξ²_c there)."""
     if set(exact["xi2"].dims) != {"N", drive}:
         raise ValueError(f"scaling needs a study over (N, {drive}); got {exact['xi2'].dims}")
     Ns, d = exact["N"].values, exact[drive].values
@@ -186,9 +247,14 @@ def scaling_dataset(exact: xr.Dataset, pt: xr.Dataset, minima: xr.Dataset, *,
     }
     for name, array in point_vars.items():
         data[name] = xr.Variable(("N", drive), array.transpose("N", drive).values, attrs(name))
-    data["drive_c_mean_field"] = xr.Variable((), critical_drive,
+    data["drive_c_mean_field"] = xr.Variable((), float(limit["drive_c"]),
                                              attrs("drive_c_mean_field", **labels))
+    data["xi2_gaussian"] = xr.Variable((drive,), limit["xi2"].sel({drive: d}).values,
+                                       attrs("xi2_gaussian"))
+    data["xi2_c"] = xr.Variable((), float(limit["xi2_c"]), attrs("xi2_c", **labels))
     data.update(minimum_fits(minima, labels, model.finite_size_forms))
+    fits, conclusion = limit_fits(minima, float(limit["xi2_c"]), labels)
+    data.update(fits)
     scalars = {k: v for k, v in exact.coords.items() if v.ndim == 0}
     located = xr.Variable("N_located", minima["N"].values, {
         **exact["N"].attrs, "long_name": "N of the located minima (the grid's and minima_N)"})
@@ -199,5 +265,6 @@ def scaling_dataset(exact: xr.Dataset, pt: xr.Dataset, minima: xr.Dataset, *,
     ds["onset_exact_extrapolated"] = xr.Variable((), intercept, {
         "long_name": f"{meta['long_name']}, extrapolated to N -> infinity (linear in 1/N)",
         "units": meta["units"], "fit_slope_in_inverse_N": slope, "fit_points": points})
-    ds.attrs.update(drive=drive, order=order, model_name=model.name)
+    ds.attrs.update(drive=drive, order=order, model_name=model.name,
+                    limit_conclusion=conclusion)
     return ds

@@ -2,7 +2,7 @@ r"""One registry of every dataset variable: name, long name, units, extra dimens
 
 Every dataset the workflow writes takes its variable metadata from here (xarray and the
 figures build labels from ``long_name`` and ``units``). Long names and units may hold
-``{drive}``, ``{order}`` and ``{drive_units}`` placeholders, filled by :func:`attrs`
+``{drive}``, ``{order}``, ``{drive_units}`` and ``{rate}`` placeholders, filled by :func:`attrs`
 for the finite-N analysis of a model. Couplings are in units of the decay rate
 (``gamma`` or ``Gamma``, the model's ``rate_name``); equation numbers refer to
 Huybrechts & Roscilde, arXiv:2402.16824.
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import xarray as xr
 
-__all__ = ["Variable", "VARIABLES", "OBSERVABLES", "attrs", "variable", "COMPONENTS",
-           "component_coords"]
+__all__ = ["Variable", "VARIABLES", "OBSERVABLES", "PER_EMITTER", "attrs", "variable",
+           "COMPONENTS", "component_coords"]
 
 COMPONENTS = ("x", "y", "z")
 
@@ -64,6 +64,27 @@ VARIABLES: dict[str, Variable] = {
                         "it does not (see the attribute perturbation_theory)"),
     "mean_field_growth_rate": _V("growth rate of fluctuations about the mean-field paramagnet "
                                  "(> 0: unstable)", "rate"),
+    # the thermodynamic limit, N -> infinity (steadysqueeze.gaussian)
+    "gap": _V("Liouvillian gap: slowest decay rate (N -> infinity: of the linearised "
+              "mean-field dynamics)", "{rate}"),
+    "stable": _V("1 where the N -> infinity limit has a reported state (see limit_status)"),
+    "limit_status": _V("what the N -> infinity values are (flag_meanings)"),
+    "n_stable": _V("number of stable mean-field fixed points"),
+    "fixed_point": _V("mean-field fixed point m = <J>/N (NaN: fewer fixed points)",
+                      extra_dims=("branch", "component")),
+    "fixed_point_growth_rate": _V("largest real part of the linearised drift's eigenvalues "
+                                  "at the fixed point (< 0: stable)", "{rate}",
+                                  extra_dims=("branch",)),
+    "xi2_branch": _V("xi_R^2 of the Gaussian fluctuations about the fixed point (NaN: "
+                     "unstable)", extra_dims=("branch",)),
+    "gap_branch": _V("slowest decay rate of the linearised dynamics about the fixed point "
+                     "(NaN: unstable)", "{rate}", extra_dims=("branch",)),
+    "drive_c": _V("mean-field critical {drive}, root-found (NaN: none within the sweep)",
+                  "{drive_units}"),
+    "xi2_c": _V("limit of the N -> infinity xi_R^2 as {drive} -> drive_c from the stable "
+                "side"),
+    "xi2_c_error": _V("estimated error of xi2_c (change of its extrapolation in the square "
+                      "root of the distance to drive_c when the last point is left out)"),
     # finite-N analysis, per N
     "onset_exact": _V("exact onset coefficient lim (1 - xi2)/|{drive}|^{order}", "{onset_units}"),
     "onset_pt": _V("perturbative onset coefficient lim (1 - xi2)/|{drive}|^{order}",
@@ -79,11 +100,19 @@ VARIABLES: dict[str, Variable] = {
     "pt_validity_10pct": _V("smallest |{drive}| where 1 - xi2 of PT and exact differ by 10 % "
                             "(inf: never within the sweep)", "{drive_units}"),
     # finite-N analysis, fits over the largest N (stderr and window spread: see attrs())
-    "drive_c_mean_field": _V("mean-field critical {drive}", "{drive_units}"),
+    "drive_c_mean_field": _V("mean-field critical {drive} (root-found on the N -> infinity "
+                             "limit, steadysqueeze.meanfield)", "{drive_units}"),
     "nu": _V("exponent nu of xi2_min = a N^-nu"),
     "nu_log": _V("exponent nu of xi2_min = a N^-nu (ln N)^(1/3)"),
     "asymptote_s": _V("s of xi2_min = [s (ln N + ln ln N + b)/N]^(1/3) (3/2 at large N)"),
     "asymptote_b": _V("b of xi2_min = [s (ln N + ln ln N + b)/N]^(1/3)"),
+    "nu_zero_limit": _V("exponent nu of xi2_min = a N^-nu (window of the limit fits)"),
+    "nu_gaussian_limit": _V("exponent nu of xi2_min = xi2_c + a N^-nu, xi2_c the Gaussian "
+                            "N -> infinity value at the critical drive"),
+    "nu_free_limit": _V("exponent nu of xi2_min = c + a N^-nu, c free"),
+    "xi2_limit_free": _V("c of xi2_min = c + a N^-nu, c free"),
+    "nu_limit": _V("exponent nu of the fit of xi2_min the data support best (limit_form)"),
+    "xi2_gaussian": _V("N -> infinity xi_R^2 (Gaussian fluctuations about the mean field)"),
     "mu": _V("exponent mu of drive_at_min = drive_c + a N^-mu"),
     "drive_c_fit": _V("drive_c of drive_at_min = drive_c + a N^-mu", "{drive_units}"),
     "mu_log": _V("exponent mu of drive_at_min = drive_c + a (ln N / N)^mu"),
@@ -95,6 +124,15 @@ VARIABLES: dict[str, Variable] = {
     "inverse_xi2": _V("xi_R^-2 (exact)"),
     "qfi_over_N": _V("QFI of the anti-squeezed component / N"),
     "pt_deficit_error": _V("|(1 - xi2_PT) - (1 - xi2_exact)| / |1 - xi2_exact|"),
+}
+
+
+#: long names of observables whose N -> infinity values are stored per emitter
+PER_EMITTER = {
+    "mean_J": "mean spin per emitter <J^a>/N",
+    "covariance": "symmetrised covariance per emitter (<J^a J^b + J^b J^a>/2 - <J^a><J^b>)/N",
+    "var_min": "variance of the squeezed transverse component per emitter",
+    "var_max": "variance of the anti-squeezed transverse component per emitter",
 }
 
 

@@ -76,12 +76,13 @@ def get_exact_runtime(wildcards, attempt):
 
 
 def get_scaling_inputs(wildcards):
-    """Exact and perturbative datasets of the model's finite-N study, and its minima."""
+    """Exact, perturbative and N = ∞ datasets of the model's finite-N study, and its minima."""
     study = STUDIES[SCALING_STUDY[wildcards.model]]
     return {
         "perturbative": f"results/perturbative/{study.name}.nc",
         "exact": f"results/exact/{study.name}.nc",
         "minima": minima_path(study.name),
+        "gaussian": f"results/gaussian/{study.name}.nc",
     }
 
 
@@ -147,6 +148,7 @@ def get_final_outputs(wildcards):
     return (
         [job.outputs[ext] for job in FIGURE_JOBS for ext in ("pdf", "png")]
         + expand("results/exact/{study}.nc", study=STUDIES)
+        + expand("results/gaussian/{study}.nc", study=STUDIES)
         + expand("results/scaling/{model}.nc", model=SCALING_STUDY)
         + [minima_path(study) for study in CONFIG.minima]
     )

@@ -12,5 +12,6 @@ with logged(snakemake.log[0]):
         exact_path=snakemake.input.exact,
         perturbative_path=snakemake.input.perturbative,
         minima_path=snakemake.input.minima,
+        gaussian_path=snakemake.input.gaussian,
         output=snakemake.output[0],
     )

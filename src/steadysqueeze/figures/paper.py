@@ -3,7 +3,7 @@
 Each figure is one draw function followed by its :func:`.register` entry: the model
 and swept parameters its study must have, and its report caption. Exact steady
 states are solid, first-order (xyz, tfi) or second-order (dicke) pure-state
-perturbation theory is dashed.
+perturbation theory is dashed, the N = ∞ limit (``gaussian`` dataset) dash-dotted.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .registry import FigureSpec, register
-from .style import (COLOURS, EXACT_STYLE, MEAN_FIELD_STYLE, PT_STYLE, axis_label, drive_axis,
-                    drive_scale, fixed_parameters, mark_minimum, method_legend)
+from .style import (COLOURS, EXACT_STYLE, LIMIT_LABEL, LIMIT_STYLE, MEAN_FIELD_STYLE, PT_STYLE,
+                    axis_label, drive_axis, drive_scale, fixed_parameters, mark_minimum,
+                    method_legend)
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -33,8 +34,9 @@ def draw_fig3(data: Mapping[str, xr.Dataset]) -> Figure:
     Parameters
     ----------
     data
-        ``exact`` and ``perturbative`` datasets of an xyz study sweeping ``J`` and
-        ``dJ`` (Eq. 35; perturbation theory of Eqs. 44–49); the first N is drawn.
+        ``exact``, ``perturbative`` and ``gaussian`` (N = ∞) datasets of an xyz study
+        sweeping ``J`` and ``dJ`` (Eq. 35; perturbation theory of Eqs. 44–49); the first
+        N is drawn.
 
     Returns
     -------
@@ -42,12 +44,14 @@ def draw_fig3(data: Mapping[str, xr.Dataset]) -> Figure:
         (a) ξ_R² (Eq. 18), (b) θ_min/π, one colour per 𝒥.
     """
     exact, pt = data["exact"].isel(N=0), data["perturbative"].isel(N=0)
+    limit = data["gaussian"]
     fig, (ax_xi, ax_theta) = plt.subplots(1, 2, figsize=(7.0, 2.8), constrained_layout=True)
     for colour, J in zip(COLOURS, exact["J"].values):
         label = rf"$\mathcal{{J}} = {J:g}\gamma$"
-        e, p = exact.sel(J=J), pt.sel(J=J)
+        e, p, g = exact.sel(J=J), pt.sel(J=J), limit.sel(J=J)
         ax_xi.plot(e["dJ"], e["xi2"], color=colour, label=label, **EXACT_STYLE)
         ax_xi.plot(p["dJ"], p["xi2"], color=colour, **PT_STYLE)
+        ax_xi.plot(g["dJ"], g["xi2"], color=colour, **LIMIT_STYLE)
         ax_theta.plot(e["dJ"], e["theta"] / np.pi, color=colour, label=label, **EXACT_STYLE)
         ax_theta.plot(p["dJ"], p["theta"] / np.pi, color=colour, **PT_STYLE)
     N = int(data["exact"]["N"].values[0])
@@ -70,8 +74,10 @@ register(FigureSpec(
     {sweep[dJ]}.
 
     **(a)** Squeezing parameter ξ_R² (Eq. 18, minimised perpendicular to the mean spin) versus
-    δ𝒥, one colour per 𝒥: exact steady state of the Lindblad equation (solid) and first-order
-    pure-state perturbation theory (dashed, Eqs. 44–49). **(b)** Angle θ_min/π of the squeezed
+    δ𝒥, one colour per 𝒥: exact steady state of the Lindblad equation (solid), first-order
+    pure-state perturbation theory (dashed, Eqs. 44–49) and the N = ∞ limit, Gaussian
+    fluctuations about the mean-field steady state (dash-dotted; about each ferromagnetic
+    branch past the transition). **(b)** Angle θ_min/π of the squeezed
     component in the plane transverse to the mean spin (undefined, hence not drawn, at
     δ𝒥 = 0 where the transverse variances are equal).
 
@@ -175,8 +181,9 @@ def draw_fig6(data: Mapping[str, xr.Dataset]) -> Figure:
     Parameters
     ----------
     data
-        ``model``, ``perturbative`` and ``exact`` datasets of a tfi study (Eq. 53)
-        sweeping ``Jx``; perturbation theory of Eqs. 58–60. The first N is drawn.
+        ``model``, ``perturbative``, ``exact`` and ``gaussian`` (N = ∞) datasets of a
+        tfi study (Eq. 53) sweeping ``Jx``; perturbation theory of Eqs. 58–60. The first
+        N is drawn.
 
     Returns
     -------
@@ -188,6 +195,8 @@ def draw_fig6(data: Mapping[str, xr.Dataset]) -> Figure:
     fig, ax = plt.subplots(figsize=(4.6, 3.4), constrained_layout=True)
     ax.plot(exact["Jx"], exact["xi2"], color="k", label="exact (Lindblad)", **EXACT_STYLE)
     ax.plot(pt["Jx"], pt["xi2"], color=COLOURS[2], label="perturbation theory", **PT_STYLE)
+    ax.plot(data["gaussian"]["Jx"], data["gaussian"]["xi2"], color=COLOURS[0],
+            label=LIMIT_LABEL, **LIMIT_STYLE)
     _mark_instability(ax, model, "Jx")
     ax.axhline(1.0, color="0.5", linewidth=0.8)
     ax.set(xlabel=axis_label(exact, "Jx"), ylabel=r"$\xi_R^2$",
@@ -211,9 +220,11 @@ register(FigureSpec(
     name="fig6", draw=draw_fig6, model="tfi", sweep=frozenset({"Jx"}),
     caption="""
     **Paper Fig. 6** — dissipative transverse-field Ising model (Eq. 53), study ``{study}``:
-    N = {N}, {fixed} (units of γ). ξ_R² versus Jx: exact (solid black) and first-order
-    perturbation theory (dashed, Eqs. 58–60); inset: squeezing angle θ/π. Dotted: the
-    mean-field transition −Δ(Δ + Jx) = γ²/4.
+    N = {N}, {fixed} (units of γ). ξ_R² versus Jx: exact (solid black), first-order
+    perturbation theory (dashed, Eqs. 58–60) and the N = ∞ limit (dash-dotted: Gaussian
+    fluctuations about the mean field; about each ferromagnetic branch past the
+    transition); inset: squeezing angle θ/π. Dotted: the mean-field transition
+    −Δ(Δ + Jx) = γ²/4.
 
     **What to look for:** the linear onset of squeezing captured by perturbation theory, the
     exact curve departing from it as the steady state gains entropy and the ferromagnetic
@@ -261,8 +272,9 @@ def draw_fig9(data: Mapping[str, xr.Dataset]) -> Figure:
     Parameters
     ----------
     data
-        ``exact`` and ``perturbative`` datasets of a dicke study (Eq. 62) sweeping
-        ``Omega``; second-order perturbation theory, ξ_R² = 1 − 2Ω²/Γ² (Eq. 70).
+        ``exact``, ``perturbative`` and ``gaussian`` (N = ∞) datasets of a dicke study
+        (Eq. 62) sweeping ``Omega``; second-order perturbation theory, ξ_R² = 1 − 2Ω²/Γ²
+        (Eq. 70).
         Optional ``scaling``: the dicke scaling dataset, whose located minima are
         marked for the N drawn.
 
@@ -282,6 +294,8 @@ def draw_fig9(data: Mapping[str, xr.Dataset]) -> Figure:
         if N in located:
             mark_minimum(ax, scaling, N, colour, drive_scale(scaling, "Omega")[0])
     ax.plot(drive, pt["xi2"].isel(N=-1), color="k", label="2nd-order PT", **PT_STYLE)
+    ax.plot(drive_axis(data["gaussian"])[0], data["gaussian"]["xi2"], color="k",
+            label=LIMIT_LABEL, **LIMIT_STYLE)
     if located:
         ax.plot([], [], "o", color="0.2", label="located minimum")
     ax.axvline(1.0, **MEAN_FIELD_STYLE, label=r"superradiant transition $2\Omega = \Gamma$")
@@ -298,8 +312,11 @@ register(FigureSpec(
     **Paper Fig. 9** (its caption says "TFI"; it shows the driven Dicke model) — H = −ΩJx
     (Eq. 62) with collective emission √(Γ/N) J⁻, study ``{study}``: N = {N}.
     ξ_R² versus 2Ω/Γ: exact steady states in the symmetric J = N/2 block (solid, one colour per
-    N) and second-order pure-state perturbation theory, ξ_R² = 1 − 2Ω²/Γ² (dashed, Eq. 70).
-    Dotted: the superradiant transition 2Ω/Γ = 1.
+    N), second-order pure-state perturbation theory, ξ_R² = 1 − 2Ω²/Γ² (dashed, Eq. 70) and
+    the N = ∞ limit (dash-dotted): the linearised jump operator's dark state, a squeezed
+    vacuum with ξ_R² = √(1 − 4Ω²/Γ²), which reaches 0 at the transition; above it the
+    mean field oscillates and has no stationary Gaussian limit. Dotted: the superradiant
+    transition 2Ω/Γ = 1.
 
     Markers: the minimum of the exact ξ_R² located by bounded minimisation on exact solves
     (finite-N scaling study of the model, where there is one), for the N drawn.
@@ -316,8 +333,8 @@ def draw_figB(data: Mapping[str, xr.Dataset]) -> Figure:
     Parameters
     ----------
     data
-        ``exact`` and ``perturbative`` datasets of a dicke study sweeping ``Omega``;
-        the smallest N is drawn.
+        ``exact``, ``perturbative`` and ``gaussian`` (N = ∞, per emitter) datasets of a
+        dicke study sweeping ``Omega``; the smallest N is drawn.
 
     Returns
     -------
@@ -338,9 +355,13 @@ def draw_figB(data: Mapping[str, xr.Dataset]) -> Figure:
          lambda d: d["covariance"].sel(component="y", component_b="z") / N),
     ]
     fig, axes = plt.subplots(2, 2, figsize=(7.0, 5.0), constrained_layout=True, sharex=True)
+    limit = data["gaussian"]
+    per_emitter = limit.assign(mean_J=limit["mean_J"] * N, covariance=limit["covariance"] * N)
     for ax, (label, quantity) in zip(axes.flat, panels):
         ax.plot(drive, quantity(exact), color="k", label="exact", **EXACT_STYLE)
         ax.plot(drive, quantity(pt), color=COLOURS[2], label="2nd-order PT (App. B)", **PT_STYLE)
+        ax.plot(drive_axis(limit)[0], quantity(per_emitter), color=COLOURS[0],
+                label=LIMIT_LABEL, **LIMIT_STYLE)
         ax.set_ylabel(label)
         ax.axvline(1.0, color="0.3", linestyle=":", linewidth=1.0)
     for ax in axes[1]:
@@ -356,7 +377,8 @@ register(FigureSpec(
     **Supplementary (paper App. B)** — driven Dicke model, study ``{study}``, smallest N of
     the study. Collective-spin moments versus 2Ω/Γ: second-order perturbation theory expanded
     consistently to O(Ω²) (dashed; Eqs. 80, 81, 83 and 88) against the exact steady state
-    (solid): ⟨J^y⟩/N, (⟨J^z⟩ + N/2)/N, Var(J^x)/N and Cov(J^y, J^z)/N.
+    (solid) and the N = ∞ limit per emitter (dash-dotted; mean field and Gaussian
+    fluctuations): ⟨J^y⟩/N, (⟨J^z⟩ + N/2)/N, Var(J^x)/N and Cov(J^y, J^z)/N.
 
     **What to look for:** tangency at Ω → 0 and the breakdown of the expansion on approach to
     the superradiant transition (dotted).

@@ -32,7 +32,7 @@ Source = Literal["study", "studies", "scaling", "all_scaling"]
 SOURCES: tuple[str, ...] = ("study", "studies", "scaling", "all_scaling")
 #: datasets of one study, by role, and the stage directory each is read from
 STUDY_ROLES: dict[str, str] = {"model": "models", "perturbative": "perturbative",
-                               "exact": "exact"}
+                               "exact": "exact", "gaussian": "gaussian"}
 DrawFunction = Callable[[Mapping[str, "xr.Dataset"]], "Figure"]
 
 
@@ -50,11 +50,12 @@ class FigureSpec:
         Draws the figure from the datasets by role (see ``source``) and returns it;
         it never recomputes physics.
     source
-        ``"study"``: roles ``model``, ``perturbative`` and ``exact``, the datasets of
+        ``"study"``: roles ``model``, ``perturbative``, ``exact`` and ``gaussian`` (the
+        N = ∞ limit), the datasets of
         the study chosen for the figure in config ``figures:`` (``{study: NAME}``).
         ``"studies"``: several studies, one per key of ``roles``, chosen in config
         ``figures:`` as ``{studies: {ROLE: NAME}}``; roles ``ROLE_model``,
-        ``ROLE_perturbative`` and ``ROLE_exact``. ``"scaling"``: role
+        ``ROLE_perturbative``, ``ROLE_exact`` and ``ROLE_gaussian``. ``"scaling"``: role
         ``scaling``, ``results/scaling/{model}.nc``, one output per model of config
         ``scaling:``. ``"all_scaling"``: one role per model of config ``scaling:``;
         drawn once if there is any scaling study.

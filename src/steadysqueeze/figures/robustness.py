@@ -16,8 +16,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .registry import FigureSpec, register
-from .style import (COLOURS, EXACT_STYLE, PT_STYLE, axis_label, drive_scale, method_legend,
-                    n_colours)
+from .style import (COLOURS, EXACT_STYLE, LIMIT_LABEL, LIMIT_STYLE, PT_STYLE, axis_label,
+                    drive_scale, method_legend, n_colours)
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -41,7 +41,8 @@ def _curves_by_rate(ax: Axes, data: Mapping[str, xr.Dataset], role: str, rate: s
     """ξ² against the drive at the largest N, one colour per value of ``rate`` (in units
     of the fixed rate ``unit``): exact solid, PT dashed (where it applies), located minima
     as markers."""
-    exact, pt, minima = (data[f"{role}_{k}"] for k in ("exact", "perturbative", "minima"))
+    exact, pt, minima, limit = (data[f"{role}_{k}"]
+                                for k in ("exact", "perturbative", "minima", "gaussian"))
     N = int(exact["N"].max())
     factor, _ = drive_scale(exact, drive)
     ratios, symbol = _relative_rate(exact, rate, unit)
@@ -51,19 +52,25 @@ def _curves_by_rate(ax: Axes, data: Mapping[str, xr.Dataset], role: str, rate: s
         ax.plot(x, exact["xi2"].sel(at), color=colour, **EXACT_STYLE,
                 label=rf"${symbol} = {ratio:g}$")
         ax.plot(x, pt["xi2"].sel(at), color=colour, **PT_STYLE)
+        ax.plot(factor * limit[drive].values, limit["xi2"].sel({rate: value}), color=colour,
+                **LIMIT_STYLE)
         ax.plot(factor * float(minima["drive_at_min"].sel(at)),
                 float(minima["xi2_min"].sel(at)), "o", color=colour, markersize=4.5, zorder=5)
     ax.axhline(1.0, color="0.5", linewidth=0.8)
     ax.set_title(f"$N = {N}$")
 
 
-def _minimum_against_rate(ax: Axes, minima: xr.Dataset, rate: str, unit: str) -> None:
+def _minimum_against_rate(ax: Axes, minima: xr.Dataset, limit: xr.Dataset, rate: str,
+                          unit: str) -> None:
     """The located minimum ξ²_min against the added rate (in units of ``unit``), one line
-    per N."""
+    per N, and the N = ∞ ξ² minimised over the drive grid and its critical end."""
     ratios, symbol = _relative_rate(minima, rate, unit)
     for colour, N in zip(n_colours(minima["N"].values), np.sort(minima["N"].values)):
         ax.plot(ratios, minima["xi2_min"].sel(N=N), "o-", color=colour,
                 markersize=4, label=f"$N = {int(N)}$")
+    drive = minima.attrs["drive"]
+    best = np.fmin(limit["xi2"].min(drive, skipna=True), limit["xi2_c"]).sel({rate: minima[rate]})
+    ax.plot(ratios, best, color="k", label=LIMIT_LABEL, **LIMIT_STYLE)
     ax.set(xlabel=f"${symbol}$", ylabel=r"located minimum $\xi^2_{R,\min}$")
     ax.legend(frameon=False, loc="lower right")
 
@@ -96,8 +103,9 @@ def draw_robustness(data: Mapping[str, xr.Dataset]) -> Figure:
     data
         Roles ``emission_*`` (a declared driven-Dicke model sweeping ``gamma`` and
         ``Omega``, collective rate ``Gamma`` fixed) and ``dephasing_*`` (a declared XYZ
-        model sweeping ``gamma_phi`` and ``dJ``), each with ``exact``, ``perturbative``
-        and ``minima`` (located minima of ξ² over the drive, per N and rate).
+        model sweeping ``gamma_phi`` and ``dJ``), each with ``exact``, ``perturbative``,
+        ``gaussian`` (N = ∞) and ``minima`` (located minima of ξ² over the drive, per N
+        and rate).
 
     Returns
     -------
@@ -114,7 +122,8 @@ def draw_robustness(data: Mapping[str, xr.Dataset]) -> Figure:
           ylim=(0, 1.2))
     a.set_title("(a) driven Dicke + local emission, " + a.get_title())
     method_legend(a, loc="lower left")
-    _minimum_against_rate(b, data["emission_minima"], "gamma", "Gamma")
+    _minimum_against_rate(b, data["emission_minima"], data["emission_gaussian"], "gamma",
+                          "Gamma")
     b.set_title("(b) deepest squeezing vs local emission")
     _curves_by_rate(c, data, "dephasing", "gamma_phi", "dJ", "gamma")
     c.set(xlabel=axis_label(data["dephasing_exact"], "dJ"), ylabel=r"$\xi_R^2$",
@@ -139,13 +148,17 @@ register(FigureSpec(
     local emission γ Σᵢ D[sᵢ⁻] (study ``{roles[emission][study]}``, N = {roles[emission][N]},
     γ/Γ = {roles[emission][sweep][gamma]}): ξ_R² versus 2Ω/Γ at the largest N, exact
     (solid), second-order pure-state PT (dashed; local emission leaves \\|φ₀⟩ dark, so PT
-    applies) and the located minima (markers); dotted: the superradiant transition of the
-    collective model. (b) The located minimum versus γ/Γ, one line per N. Related work:
+    applies), the N = ∞ limit (dash-dotted: Gaussian fluctuations about the mean field) and
+    the located minima (markers); dotted: the superradiant transition of the
+    collective model. (b) The located minimum versus γ/Γ, one line per N, and the N = ∞
+    ξ_R² minimised over the drive grid and its limit at the critical drive (dash-dotted,
+    black). Related work:
     Leppenen & Shahmoon, arXiv:2404.02134.
     (c) XYZ model at {roles[dephasing][fixed]} with local emission and local dephasing
     γ_φ Σᵢ D[sᵢᶻ] (study ``{roles[dephasing][study]}``, N = {roles[dephasing][N]},
     γ_φ/γ = {roles[dephasing][sweep][gamma_phi]}): ξ_R² versus δJ at the largest N, exact
-    (solid) and first-order PT (dashed): D[σᶻ/2] = D[P↑], so dephasing leaves \\|φ₀⟩ dark
+    (solid), first-order PT (dashed) and N = ∞ (dash-dotted; mixed mean-field states where
+    γ_φ > 0): D[σᶻ/2] = D[P↑], so dephasing leaves \\|φ₀⟩ dark
     and adds γ_φ to the decay of the excited Dicke states in Eq. 14. (d) (1 − ξ_R²)/δJ: a
     linear onset of squeezing (Sec. 5) tends to a non-zero value as δJ → 0.
 

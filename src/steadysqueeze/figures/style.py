@@ -3,7 +3,8 @@
 Colours, line styles and axis labels are defined here once, so that the paper's
 figures (:mod:`.paper`) and the finite-N figures (:mod:`.scaling`) read alike:
 exact steady states of the Lindblad equation are solid lines, pure-state
-perturbation theory (Eqs. 12–13 of Huybrechts & Roscilde) is dashed.
+perturbation theory (Eqs. 12–13 of Huybrechts & Roscilde) is dashed, the N = ∞ limit
+(mean field plus Gaussian fluctuations, :mod:`steadysqueeze.gaussian`) dash-dotted.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
     import xarray as xr
     from matplotlib.axes import Axes
 
-__all__ = ["STYLE", "COLOURS", "EXACT_STYLE", "PT_STYLE", "axis_label", "fixed_parameters",
+__all__ = ["STYLE", "COLOURS", "EXACT_STYLE", "PT_STYLE", "LIMIT_STYLE", "LIMIT_LABEL",
+           "axis_label", "fixed_parameters",
            "method_legend", "n_colours", "drive_axis", "drive_scale", "MEAN_FIELD_STYLE",
            "mark_minimum", "value_pm", "log_log", "n_axis"]
 
@@ -48,6 +50,10 @@ COLOURS = ("#0072B2", "#A0282D", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#0
 EXACT_STYLE: dict[str, Any] = {"linestyle": "-"}
 #: line style of perturbation theory
 PT_STYLE: dict[str, Any] = {"linestyle": "--", "linewidth": 1.2}
+#: line style of the N = ∞ limit (mean field plus Gaussian fluctuations)
+LIMIT_STYLE: dict[str, Any] = {"linestyle": "-.", "linewidth": 1.1}
+#: legend text of the N = ∞ limit
+LIMIT_LABEL = r"$N = \infty$ (mean field + Gaussian)"
 #: the mean-field transition (a vertical line)
 MEAN_FIELD_STYLE: dict[str, Any] = {"color": "0.3", "linestyle": ":", "linewidth": 1.0}
 
@@ -132,7 +138,8 @@ def drive_axis(ds: xr.Dataset) -> tuple[xr.DataArray, str]:
 
 
 def method_legend(ax: Axes, loc: str = "best") -> None:
-    """Legend of the curve families plus one entry per method (exact solid, PT dashed).
+    """Legend of the curve families plus one entry per method (exact solid, PT dashed,
+    N = ∞ dash-dotted).
 
     Parameters
     ----------
@@ -142,9 +149,9 @@ def method_legend(ax: Axes, loc: str = "best") -> None:
         Legend location, as for :meth:`matplotlib.axes.Axes.legend`.
     """
     handles, labels = ax.get_legend_handles_labels()
-    handles += [plt.Line2D([], [], color="0.2", **EXACT_STYLE),
-                plt.Line2D([], [], color="0.2", **PT_STYLE)]
-    labels += ["exact (Lindblad)", "perturbation theory"]
+    handles += [plt.Line2D([], [], color="0.2", **style)
+                for style in (EXACT_STYLE, PT_STYLE, LIMIT_STYLE)]
+    labels += ["exact (Lindblad)", "perturbation theory", LIMIT_LABEL]
     ax.legend(handles, labels, loc=loc, frameon=False)
 
 

@@ -1,8 +1,9 @@
 """Finite-N squeezing through the transition (not in the paper; the paper's Fig. 9 for
 every model), drawn from the scaling datasets ``results/scaling/{model}.nc``.
 
-Exact ξ_R² against the drive for a handful of N, perturbation theory dashed, the
-mean-field transition dotted and the located minimum of each N as a marker.
+Exact ξ_R² against the drive for a handful of N, perturbation theory dashed, the N = ∞
+limit dash-dotted, the mean-field transition dotted and the located minimum of each N as a
+marker.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .registry import FigureSpec, register
-from .style import (EXACT_STYLE, MEAN_FIELD_STYLE, PT_STYLE, drive_scale, fixed_parameters,
-                    mark_minimum, n_colours)
+from .style import (EXACT_STYLE, LIMIT_LABEL, LIMIT_STYLE, MEAN_FIELD_STYLE, PT_STYLE,
+                    drive_scale, fixed_parameters, mark_minimum, n_colours)
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -88,6 +89,7 @@ def draw_transition(data: Mapping[str, xr.Dataset]) -> Figure:
         mark_minimum(ax, ds, N, colour, factor, label=f"$N = {N}$, minimum only")
     if not pt_per_N:
         ax.plot(x, pt.isel(N=-1), color="k", **PT_STYLE)
+    ax.plot(x, ds["xi2_gaussian"], color="k", label=LIMIT_LABEL, **LIMIT_STYLE)
     critical = factor * float(ds["drive_c_mean_field"])
     sweep_end = float(np.abs(x).max())
     ax.axhline(1.0, color="0.5", linewidth=0.8)
@@ -127,7 +129,9 @@ register(FigureSpec(
     1000 where present, else all), {fixed} (units of the decay rate). Exact ξ_R² versus the
     drive (solid, one colour per N; the Dicke drive as 2Ω/Γ), pure-state perturbation theory
     (dashed: first order for xyz and tfi, second order, Eq. 70, for dicke; one curve per N
-    where it depends on N visibly, else that of the largest N), the mean-field transition
+    where it depends on N visibly, else that of the largest N), the N = ∞ limit
+    (dash-dotted, black: Gaussian fluctuations about the mean-field steady state, about
+    each ordered branch past the transition), the mean-field transition
     (dotted) and the located minimum of the exact ξ_R² of each N (markers, found by Brent
     minimisation on exact solves, not on the grid; hollow where the minimum lies at the end
     of the sweep, a bound only; a marker without a curve where only the minimum was

@@ -94,11 +94,6 @@ class Model(abc.ABC):
     def accepted_names(cls) -> tuple[str, ...]:
         return cls.parameter_names() + tuple(cls.aliases)
 
-    def critical_drive(self) -> float:
-        """Mean-field critical value of :attr:`scaling_drive`, the model's other parameters
-        as they are (the transition the finite-N analysis approaches)."""
-        raise NotImplementedError(f"{self.name}: no mean-field critical drive is known")
-
     def perturbation_obstruction(self, N: int) -> str | None:
         """Why pure-state perturbation theory (Sec. 2) cannot apply at this point, read
         off the model's structure alone (no operator is built); ``None`` when nothing

@@ -101,7 +101,3 @@ class DrivenDicke(Model):
         return {N / 2: [phase[a[:a.size - k]] * phase[a[k:]].conj()
                         * np.exp(log_v[:a.size - k] + log_v[k:] + log_W[k:] - log_Z)
                         for k in range(count)]}
-
-    def critical_drive(self) -> float:
-        r"""Drive :math:`\Omega_c = \Gamma/2` of the superradiant transition (Sec. 7.1)."""
-        return self.Gamma / 2

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-import numpy as np
 import scipy.sparse as sp
 
 from ..spin import CollectiveSpin
@@ -43,14 +42,3 @@ class TFI(Model):
 
     def h1(self, N: int, spin: CollectiveSpin) -> sp.csr_array:
         return (self.Jx / N * (spin.jx @ spin.jx)).tocsr()
-
-    def critical_drive(self) -> float:
-        r""":math:`\mathcal{J}_{x,c} = -\Delta - \gamma^2/(4\Delta)`, where
-        :math:`-\Delta(\Delta+\mathcal{J}_x) = \gamma^2/4` (mean-field paramagnetic instability)."""
-        if self.Delta == 0:
-            raise ValueError("tfi: no mean-field transition in Jx at Delta = 0")
-        return -self.Delta - self.gamma ** 2 / (4 * self.Delta)
-
-    def mean_field(self, s: np.ndarray) -> np.ndarray:
-        r"""Effective field of the energy per spin :math:`e = \mathcal{J}_x s_x^2 + \Delta s_z`."""
-        return np.array([2 * self.Jx * s[0], 0.0, self.Delta])

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-import numpy as np
 import scipy.sparse as sp
 
 from ..spin import CollectiveSpin
@@ -72,14 +71,3 @@ class XYZ(Model):
 
     def h1(self, N: int, spin: CollectiveSpin) -> sp.csr_array:
         return (self.dJ / (2 * N) * (spin.jp @ spin.jp + spin.jm @ spin.jm)).tocsr()
-
-    def critical_drive(self) -> float:
-        r""":math:`\delta\mathcal{J}_c = \sqrt{(\mathcal{J}-\mathcal{J}_z)^2 + \gamma^2/4}`, where
-        :math:`(\mathcal{J}_x-\mathcal{J}_z)(\mathcal{J}_z-\mathcal{J}_y) = \gamma^2/4` at fixed
-        :math:`\mathcal{J}` (mean-field paramagnetic instability)."""
-        return float(np.hypot(self.J - self.Jz, self.gamma / 2))
-
-    def mean_field(self, s: np.ndarray) -> np.ndarray:
-        r"""Effective field :math:`\partial e/\partial\mathbf{s}` of the energy per spin
-        :math:`e = \sum_a \mathcal{J}_a s_a^2` (:math:`\mathbf{s} = \langle\mathbf{J}\rangle/N`)."""
-        return 2 * np.array([self.Jx, self.Jy, self.Jz]) * s

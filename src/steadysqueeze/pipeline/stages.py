@@ -1,5 +1,5 @@
 """The workflow's stages, one function per rule: model → perturbative → exact (sharded) →
-gather → scaling.
+gather → scaling, and the N = ∞ limit (gaussian) beside them.
 
 Each Snakemake rule calls exactly one of these with explicit paths; every output is a
 labelled netCDF dataset with the provenance record of :mod:`steadysqueeze.provenance`,
@@ -16,8 +16,8 @@ import numpy as np
 import xarray as xr
 
 from .. import exact, perturbative
-from ..datasets import (coordinate_attrs, grid_dataset, points_dataset, solved_points,
-                        study_coords)
+from ..datasets import (coordinate_attrs, grid_dataset, limit_dataset, points_dataset,
+                        solved_points, study_coords)
 from ..io import write_atomic
 from ..meanfield import has_paramagnet, paramagnet_growth_rate
 from ..observables import Squeezing
@@ -29,8 +29,9 @@ from ..scaling import scaling_dataset
 from ..studies import Study
 from ..variables import attrs
 
-__all__ = ["write_model", "write_perturbative", "write_exact_shard", "write_exact_gather",
-           "write_exact", "write_minimum", "write_minima", "located_minimum", "write_scaling"]
+__all__ = ["write_model", "write_perturbative", "write_gaussian", "write_exact_shard",
+           "write_exact_gather", "write_exact", "write_minimum", "write_minima",
+           "located_minimum", "write_scaling"]
 
 log = logging.getLogger("steadysqueeze")
 PathLike = str | os.PathLike[str]
@@ -267,17 +268,22 @@ def _extrapolated_minimum(grid: xr.Dataset, model_at: Callable[[float], Model], 
                                (float(np.min(drives)), float(np.max(drives))), scan=scan)
 
 
+def write_gaussian(study: Study, output: PathLike) -> None:
+    """Rule ``gaussian``: the N = ∞ limit (mean field and Gaussian fluctuations,
+    :mod:`steadysqueeze.gaussian`) on the study's grid without N, and the critical drive;
+    from the model and the grid alone."""
+    ds = limit_dataset(study.model_class, study.sweep, study.fixed)
+    _finish(ds, rule="gaussian", study=study, inputs=[], output=output,
+            title=f"{study.name}: N -> infinity limit (mean field, Gaussian fluctuations)")
+
+
 def write_scaling(study: Study, *, exact_path: PathLike, perturbative_path: PathLike,
-                  minima_path: PathLike, output: PathLike) -> None:
+                  minima_path: PathLike, gaussian_path: PathLike, output: PathLike) -> None:
     """Rule ``scaling``: finite-N analysis of a study over (N, drive), with the located
-    minima of every N."""
-    with xr.open_dataset(exact_path) as e, xr.open_dataset(perturbative_path) as p, \
-            xr.open_dataset(minima_path) as m:
-        exact_ds, pt_ds, minima = e.load(), p.load(), m.load()
-    critical = study.model_with(**{study.model_class.scaling_drive: 0.0}).critical_drive()
-    ds = scaling_dataset(exact_ds, pt_ds, minima, model=study.model_class,
-                         drive=study.model_class.scaling_drive, order=study.pt_order,
-                         critical_drive=critical)
-    _finish(ds, rule="scaling", study=study,
-            inputs=[exact_path, perturbative_path, minima_path], output=output,
+    minima of every N, measured against the study's N = ∞ limit."""
+    paths = [exact_path, perturbative_path, minima_path, gaussian_path]
+    exact_ds, pt_ds, minima, limit = (xr.load_dataset(path) for path in paths)
+    ds = scaling_dataset(exact_ds, pt_ds, minima, limit, model=study.model_class,
+                         drive=study.model_class.scaling_drive, order=study.pt_order)
+    _finish(ds, rule="scaling", study=study, inputs=paths, output=output,
             title=f"{study.model}: finite-N scaling of squeezing and of the validity of PT")
