@@ -91,7 +91,7 @@ def import_graph() -> dict[str, dict[str, str]]:
     for module, (path, package) in modules.items():
         edges = graph.setdefault(module, {})
         with warnings.catch_warnings():   # e.g. an invalid escape: not this test's concern
-            warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore")   # (DeprecationWarning to 3.11, SyntaxWarning after)
             tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         for node, in_function in _import_nodes(tree):
             where = f"{path.relative_to(SOURCE.parent)}:{node.lineno}" + (
