@@ -270,3 +270,20 @@ def test_docstring_examples(module):
 def test_solve_refuses_a_non_number_naming_the_parameter(value):
     with pytest.raises(ValueError, match=re.escape("J: expected a number or a 1-D sequence")):
         sq.solve("xyz", 4, J=value, dJ=0.1, Jz=1.0)
+
+
+def test_solve_at_infinite_N_equals_the_workflows_gaussian_dataset(tmp_path):
+    """``N="inf"``: the N = ∞ limit, identical to rule gaussian's dataset of the same grid."""
+    from steadysqueeze.pipeline.stages import write_gaussian
+    from steadysqueeze.studies import Study
+    study = Study.from_config({"name": "api_limit", "model": "xyz", "N": [4],
+                               "fixed": {"J": -0.8, "Jz": 1.0},
+                               "sweep": {"dJ": [0.5, 1.0, 2.2]}})
+    write_gaussian(study, tmp_path / "gaussian.nc")
+    workflow = xr.load_dataset(tmp_path / "gaussian.nc")
+    ours = sq.solve("xyz", "inf", J=-0.8, Jz=1.0, dJ=[0.5, 1.0, 2.2])
+    assert list(ours.data_vars) == list(workflow.data_vars)
+    assert "N" not in ours.dims and ours.attrs["method"] == "gaussian"
+    xr.testing.assert_allclose(ours.drop_attrs(), workflow.drop_attrs(), rtol=1e-12)
+    with pytest.raises(ValueError, match="dJ"):
+        sq.solve("xyz", "inf", J=-0.8, Jz=1.0, dJ=[0.5, float("nan")])

@@ -65,3 +65,43 @@ def test_bad_input_exits_2_with_one_message(case: str) -> None:
     assert fragment in result.stderr
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_gaussian_limit_prints_the_exact_keys_per_emitter(capsys: pytest.CaptureFixture[str]
+                                                          ) -> None:
+    """--method gaussian: the N = ∞ limit; for the driven Dicke model ξ² = √(1 − 4Ω²/Γ²)
+    and gap (Γ/2)√(1 − 4Ω²/Γ²) (tests/test_gaussian.py)."""
+    assert main(["solve", "dicke", "--method", "gaussian", "--param", "Omega=0.3"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {"xi2", "theta", "squeezed_axis", "mean_J", "gap", "stable", "fixed_points"} <= set(out)
+    assert "N" not in out and out["stable"] is True and out["status"] == "unique"
+    assert out["xi2"] == pytest.approx(0.8, abs=1e-10)
+    assert out["gap"] == pytest.approx(0.4, abs=1e-10)
+    assert out["mean_J"] == pytest.approx([0.0, -0.3, -0.4], abs=1e-10)   # per emitter
+
+
+def test_gaussian_limit_without_a_stable_state(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["solve", "dicke", "--method", "gaussian", "--param", "Omega=0.7"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["stable"] is False and out["xi2"] is None
+    assert out["status"] == "no_stable_fixed_point"
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["solve", "dicke", "--method", "gaussian", "--N", "10", "--param", "Omega=0.3"],
+     "leave --N out"),
+    (["solve", "dicke", "--param", "Omega=0.3"], "--N is required"),
+])
+def test_gaussian_and_N_usage(capsys: pytest.CaptureFixture[str], args: list[str],
+                              fragment: str) -> None:
+    assert main(args) == 2
+    assert fragment in capsys.readouterr().err
+
+
+def test_non_extensive_declared_model_is_refused_naming_the_term(tmp_path) -> None:
+    models = tmp_path / "models.yaml"
+    models.write_text('models:\n  bad:\n    parameters: {Jx: 1.0}\n'
+                      '    hamiltonian: "Jx*Sx**2"\n    dissipation: {emission: 1}\n')
+    result = run("solve", "bad", "--models", str(models), "--method", "gaussian")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "field 'hamiltonian'" in result.stderr and "Sx*Sx" in result.stderr

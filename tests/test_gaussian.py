@@ -190,3 +190,43 @@ def test_non_extensive_rates_are_refused_naming_the_channel() -> None:
                                      "dissipation": {"collective_emission": "Gamma"}})
     with pytest.raises(NotExtensiveError, match="dissipation.collective_emission"):
         mean_field(cls.from_parameters({}))
+
+
+#: declared models with the channels that make the mean field mixed
+DEPHASED = declare_model("xyz_dephased", {**DECLARED, "parameters": {
+    **DECLARED["parameters"], "gamma_phi": 0.3}})
+PUMPED = declare_model("tfi_pumped", {
+    "parameters": {"Jx": None, "Delta": -6.0, "gamma": 1.0, "gamma_p": 0.2},
+    "hamiltonian": "Jx*Sx**2/N + Delta*Sz", "scaling_drive": "Jx",
+    "dissipation": {"emission": "gamma", "pumping": "gamma_p"}})
+RICHARDSON_N = np.array([24, 36, 54, 80])
+#: model, fixed parameters, drive, a sweep reaching the transition
+RICHARDSON = {
+    "xyz": (MODELS["xyz"], {"J": -0.8, "Jz": 1.0}, "dJ", np.linspace(0.01, 3.0, 7)),
+    "tfi": (MODELS["tfi"], {"Delta": -6.0}, "Jx", np.linspace(0.0, 9.0, 7)),
+    "dicke": (MODELS["dicke"], {}, "Omega", np.linspace(0.0, 0.75, 7)),
+    "dephasing": (DEPHASED, {"J": -0.8}, "dJ", np.linspace(0.01, 3.0, 7)),
+    "pumping": (PUMPED, {}, "Jx", np.linspace(0.0, 12.0, 7)),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", sorted(RICHARDSON))
+def test_limit_against_exact_solves_extrapolated_in_inverse_N(case: str) -> None:
+    """At 0.15, 0.3 and 0.5 of the critical drive (paramagnetic points): exact ξ² and ⟨Jz⟩/N
+    at N = 24 … 80 fitted by c0 + c1/N + c2/N² (Richardson); c0 against the N = ∞ limit,
+    1e-3 (measured at most 3e-4, nearest the transition)."""
+    from steadysqueeze.api import solve
+
+    cls, fixed, drive, sweep = RICHARDSON[case]
+    limits = limit_dataset(cls, {drive: sweep}, fixed)
+    drives = float(limits["drive_c"]) * np.array([0.15, 0.3, 0.5])
+    exact = solve(cls, list(RICHARDSON_N), **fixed, **{drive: drives})
+    fit = np.vstack([np.ones(RICHARDSON_N.size), 1 / RICHARDSON_N, 1 / RICHARDSON_N ** 2]).T
+    for k, d in enumerate(drives):
+        limit = thermodynamic_limit(cls.from_parameters({**fixed, drive: d})).reported
+        xi2 = np.linalg.lstsq(fit, exact["xi2"].values[:, k], rcond=None)[0][0]
+        mz = exact["mean_J"].values[:, k, 2] / RICHARDSON_N
+        assert xi2 == pytest.approx(limit.squeezing()[0], abs=1e-3), d
+        assert np.linalg.lstsq(fit, mz, rcond=None)[0][0] == pytest.approx(limit.mean[2],
+                                                                            abs=1e-3)

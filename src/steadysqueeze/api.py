@@ -9,7 +9,9 @@ Three calls cover what the workflow does for one study:
 * :func:`solve` solves one point or a grid (a scan: neighbouring points reuse each
   other's work, :class:`steadysqueeze.exact.Scan`) and returns the observables as an
   :class:`xarray.Dataset` with the variables, long names and units of the workflow's
-  ``results/exact/{study}.nc``.
+  ``results/exact/{study}.nc``; with ``N="inf"`` it returns the N = ∞ limit (mean field
+  plus Gaussian fluctuations, :mod:`steadysqueeze.gaussian`) as the workflow's
+  ``results/gaussian/{study}.nc``.
 
 A model is named (``"xyz"``, ``"tfi"``, ``"dicke"`` or any registered model) or given as
 a class (from :func:`declare`). Bad input raises one :class:`ValueError` that names the
@@ -27,7 +29,7 @@ import xarray as xr
 import yaml
 
 from . import exact
-from .datasets import labelled_grid, solved_points
+from .datasets import labelled_grid, limit_dataset, solved_points
 from .expressions import DeclarationError
 from .models import MODELS, Model, ModelInputError
 from .models.declared import DeclaredModel, declare_model, load_declarations
@@ -164,6 +166,8 @@ def _axis(name: str, values: Any) -> np.ndarray | None:
     if not (np.issubdtype(array.dtype, np.number) and not np.issubdtype(array.dtype, np.bool_)):
         raise ValueError(f"{name}: expected a number or a 1-D sequence of numbers, got "
                          f"{values!r}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name}: parameter {name!r} must be a finite number, got {values!r}")
     if array.ndim == 0:
         return None
     if array.ndim != 1 or array.size == 0:
@@ -174,8 +178,13 @@ def _axis(name: str, values: Any) -> np.ndarray | None:
     return array
 
 
-def solve(model: ModelSpec, N: int | Sequence[int], **parameters: float | Sequence[float]
-          ) -> xr.Dataset:
+def _is_infinite(N: Any) -> bool:
+    return (isinstance(N, str) and N.lower() in ("inf", "infinity")) or \
+        (isinstance(N, float) and N == float("inf"))
+
+
+def solve(model: ModelSpec, N: int | Sequence[int] | str | float,
+          **parameters: float | Sequence[float]) -> xr.Dataset:
     r"""Exact steady-state observables at one point or on a grid, as an :class:`xarray.Dataset`.
 
     Parameters
@@ -183,7 +192,12 @@ def solve(model: ModelSpec, N: int | Sequence[int], **parameters: float | Sequen
     model
         A registered model's name or a model class (e.g. from :func:`declare`).
     N
-        Number of emitters, or a list of them (a grid dimension ``N``).
+        Number of emitters, or a list of them (a grid dimension ``N``); or ``"inf"``
+        (``math.inf``) for the N = ∞ limit: the mean-field steady state and Gaussian
+        fluctuations about it, values per emitter, with the gap, every fixed point
+        (dimension ``branch``), the status of the reported state and, where the model's
+        scaling drive is swept, the critical drive (the workflow's
+        ``results/gaussian/{study}.nc``).
     **parameters
         The model's parameters: a number fixes one; a 1-D sequence (list, array) sweeps
         it. Parameters with a default may be left out.
@@ -218,6 +232,8 @@ def solve(model: ModelSpec, N: int | Sequence[int], **parameters: float | Sequen
 
     Examples
     --------
+    >>> print(solve("dicke", "inf", Omega=0.3).xi2.round(6).values)   # √(1 − (2Ω/Γ)²)
+    0.8
     >>> ds = solve("dicke", 10, Omega=[0.2, 0.3])
     >>> ds.xi2.dims, ds.xi2.attrs["long_name"]
     (('Omega',), 'squeezing parameter xi_R^2, Eq. 18')
@@ -227,6 +243,8 @@ def solve(model: ModelSpec, N: int | Sequence[int], **parameters: float | Sequen
     ('N',)
     """
     model_class = _model_class(model)
+    if _is_infinite(N):
+        return _limit(model_class, parameters)
     Ns = _axis("N", N)
     grid: dict[str, np.ndarray] = {} if Ns is None else {"N": np.array([_N(n) for n in Ns])}
     fixed: dict[str, float] = {} if Ns is not None else {"N": _N(N)}
@@ -249,3 +267,18 @@ def solve(model: ModelSpec, N: int | Sequence[int], **parameters: float | Sequen
     ds = labelled_grid(model_class, grid, fixed, flat)
     ds.attrs.update({"model": model_class.name, "method": "exact"})
     return ds
+
+
+def _limit(model_class: type[Model], parameters: dict[str, Any]) -> xr.Dataset:
+    """The N = ∞ limit on the grid of ``parameters`` (numbers fixed, sequences swept)."""
+    grid: dict[str, np.ndarray] = {}
+    fixed: dict[str, float] = {}
+    for name, values in parameters.items():
+        axis = _axis(name, values)
+        if axis is None:
+            fixed[name] = float(values)
+        else:
+            grid[name] = axis.astype(float)
+    for point in itertools.product(*grid.values()):   # every point validated first
+        model_class.from_parameters({**fixed, **dict(zip(grid, point))})
+    return limit_dataset(model_class, grid, fixed)

@@ -1,4 +1,5 @@
-"""Command-line interface: ``steadysqueeze solve`` for one parameter point, and
+"""Command-line interface: ``steadysqueeze solve`` for one parameter point (exact,
+perturbative, or its N = ∞ limit with ``--method gaussian``), and
 ``steadysqueeze provenance show|verify`` (see :mod:`steadysqueeze.provenance`).
 
 Bad input (unknown model, parameter or method, malformed ``--param``, N < 2,
@@ -19,13 +20,15 @@ import numpy as np
 
 from . import __version__, exact, perturbative
 from .exact.memory import available_memory_bytes, format_gb, peak_memory_bytes
+from .gaussian import Limit, LimitStatus, thermodynamic_limit
+from .meanfield import NotExtensiveError
 from .state import SolverError
-from .models import MODELS, make_model
+from .models import MODELS, Model, make_model
 from .observables import Squeezing, analyze
 
 __all__ = ["main", "build_parser"]
 
-METHODS = ("exact", "perturbative")
+METHODS = ("exact", "perturbative", "gaussian")
 
 
 class UsageError(Exception):
@@ -75,19 +78,41 @@ def _check_memory(model: Any, N: int, limit: float, origin: str) -> None:
                          f"{format_gb(need)}, more than {format_gb(limit)} ({origin})")
 
 
-def _jsonable(result: Squeezing, extra: dict[str, Any]) -> dict[str, Any]:
-    def clean(x: Any) -> Any:
-        if isinstance(x, np.ndarray):
-            return [clean(v) for v in x.tolist()]
-        if isinstance(x, float) and not math.isfinite(x):
-            return None
-        return float(x) if isinstance(x, (float, np.floating)) else x
+def _clean(x: Any) -> Any:
+    """JSON-ready: arrays and tuples as lists, non-finite floats as null."""
+    if isinstance(x, dict):
+        return {k: _clean(v) for k, v in x.items()}
+    if isinstance(x, (np.ndarray, list, tuple)):
+        return [_clean(v) for v in (x.tolist() if isinstance(x, np.ndarray) else x)]
+    if isinstance(x, (float, np.floating)):
+        return float(x) if math.isfinite(x) else None
+    return x
 
+
+def _jsonable(result: Squeezing, extra: dict[str, Any]) -> dict[str, Any]:
     out = {"xi2": result.xi2, "theta": result.theta, "squeezed_axis": result.squeezed_axis,
            "mean_J": result.mean_J, "var_min": result.var_min, "var_max": result.var_max,
            "qfi": result.qfi, "purity": result.purity, "entropy": result.entropy}
-    out = {**extra, **out}
-    return {k: clean(v) for k, v in out.items()}
+    return _clean({**extra, **out})
+
+
+def _limit_json(limit: Limit, header: dict[str, Any]) -> dict[str, Any]:
+    """The N = ∞ limit as JSON: the exact solve's keys where they apply (per emitter),
+    the gap, whether a stable state is reported, and every fixed point."""
+    out: dict[str, Any] = dict.fromkeys(("xi2", "theta", "squeezed_axis", "mean_J", "var_min",
+                                         "var_max", "gap"))
+    reported = limit.reported
+    if reported is not None:
+        out.update(mean_J=reported.mean, gap=reported.gap)
+        if limit.status != LimitStatus.mean_spin_vanishes:
+            xi2, theta, axis, var_min, var_max = reported.squeezing()
+            out.update(xi2=xi2, theta=theta, squeezed_axis=axis, var_min=var_min,
+                       var_max=var_max)
+    out.update(stable=reported is not None, status=limit.status.name,
+               status_meaning=limit.status.meaning,
+               fixed_points=[{"m": p.m, "growth_rate": p.growth_rate, "stable": p.stable}
+                             for p in limit.fixed_points])
+    return _clean({**header, **out})
 
 
 def _declared_models(path: str | None) -> dict[str, Any]:
@@ -109,22 +134,39 @@ def _declared_models(path: str | None) -> dict[str, Any]:
     return declared
 
 
-def solve(args: argparse.Namespace) -> dict[str, Any]:
-    N = _parse_N(args.N)
+def _model(args: argparse.Namespace) -> Model:
     params = dict(_parse_param(p) for p in args.param)
-    if args.method not in METHODS:
-        raise UsageError(f"--method must be one of {', '.join(METHODS)}, got {args.method!r}")
     declared = _declared_models(args.models)
     try:
         if args.model in declared:
-            model = declared[args.model].from_parameters(params)
-        else:
-            model = make_model(args.model, params)
+            return declared[args.model].from_parameters(params)
+        return make_model(args.model, params)
     except ValueError as exc:   # ModelInputError, or DeclarationError evaluating a rate
         raise UsageError(str(exc)) from None
-    header: dict[str, Any] = {"model": model.name, "N": N,
+
+
+def _gaussian(model: Model, header: dict[str, Any]) -> dict[str, Any]:
+    try:
+        limit = thermodynamic_limit(model)
+    except NotExtensiveError as exc:
+        raise UsageError(str(exc)) from None
+    return _limit_json(limit, header)
+
+
+def solve(args: argparse.Namespace) -> dict[str, Any]:
+    if args.method not in METHODS:
+        raise UsageError(f"--method must be one of {', '.join(METHODS)}, got {args.method!r}")
+    if args.method == "gaussian" and args.N is not None:
+        raise UsageError("--N: the gaussian method is the N -> infinity limit; leave --N out")
+    if args.method != "gaussian" and args.N is None:
+        raise UsageError(f"--N is required by --method {args.method}")
+    N = None if args.N is None else _parse_N(args.N)
+    model = _model(args)
+    header: dict[str, Any] = {"model": model.name, **({} if N is None else {"N": N}),
                               "parameters": {p: getattr(model, p) for p in model.parameter_names()},
                               "method": args.method}
+    if N is None:
+        return _gaussian(model, header)
     if args.method == "perturbative":
         order = args.order or model.default_order
         header["order"] = order
@@ -150,12 +192,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--models", default=None, metavar="FILE",
                    help="YAML file with a 'models:' mapping of declared models "
                         "(see steadysqueeze.models.declared)")
-    s.add_argument("--N", required=True, help="number of emitters (integer >= 2)")
+    s.add_argument("--N", default=None,
+                   help="number of emitters (integer >= 2); not with --method gaussian")
     s.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    help="model parameter in units of the decay rate (repeatable); "
                         "xyz: Jx, Jy, Jz (or J, dJ), gamma; tfi: Jx, Delta, gamma; "
                         "dicke: Omega, Gamma")
-    s.add_argument("--method", default="exact", help="exact (default) or perturbative")
+    s.add_argument("--method", default="exact",
+                   help="exact (default), perturbative, or gaussian: the N -> infinity limit "
+                        "(mean field plus Gaussian fluctuations; values per emitter)")
     s.add_argument("--order", type=int, choices=(1, 2), default=None,
                    help="order of perturbation theory (default: 1 for xyz/tfi, 2 for dicke)")
     s.add_argument("--max-memory", default=None, metavar="GB",

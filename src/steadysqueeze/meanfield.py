@@ -373,9 +373,10 @@ class MeanField:
             jac = jac + excess[:, None, None] * np.eye(3) + 2 * m[:, :, None] * m[:, None, :]
         return residual, jac
 
-    def newton(self, starts: np.ndarray, iterations: int = 40) -> tuple[np.ndarray, np.ndarray]:
-        """Damped Newton from each start (rows), each stopped once its step is below 1e-13:
-        the end points and their residuals."""
+    def newton(self, starts: np.ndarray, iterations: int = 30) -> tuple[np.ndarray, np.ndarray]:
+        """Damped Newton from each start (rows), each stopped once its step is below 1e-13
+        or once it has left the ball |m| ≤ 1 (no physical fixed point that way): the end
+        points and their residuals."""
         m = np.array(starts, dtype=float)
         active = np.arange(len(m))
         for _ in range(iterations):
@@ -387,7 +388,7 @@ class MeanField:
                                   for j, r in zip(jac, residual)])
             norm = np.linalg.norm(delta, axis=-1, keepdims=True)
             m[active] -= delta * np.minimum(1.0, 0.25 / np.maximum(norm, 1e-300))
-            active = active[norm[:, 0] >= 1e-13]
+            active = active[(norm[:, 0] >= 1e-13) & (np.linalg.norm(m[active], axis=-1) <= 1)]
             if active.size == 0:
                 break
         return m, np.linalg.norm(self._newton_function(m)[0], axis=-1)

@@ -54,6 +54,7 @@ def draw_fig3(data: Mapping[str, xr.Dataset]) -> Figure:
         ax_xi.plot(g["dJ"], g["xi2"], color=colour, **LIMIT_STYLE)
         ax_theta.plot(e["dJ"], e["theta"] / np.pi, color=colour, label=label, **EXACT_STYLE)
         ax_theta.plot(p["dJ"], p["theta"] / np.pi, color=colour, **PT_STYLE)
+        ax_theta.plot(g["dJ"], g["theta"] / np.pi, color=colour, **LIMIT_STYLE)
     N = int(data["exact"]["N"].values[0])
     ax_xi.set(xlabel=axis_label(exact, "dJ"), ylabel=r"$\xi_R^2$",
               title=rf"(a) $N = {N}$, $\mathcal{{J}}_z = {float(exact['Jz']):g}\gamma$")

@@ -10,15 +10,17 @@ the exact steady state, ξ_R⁻² and QFI/N. ξ_R² through the transition is dr
 
 from __future__ import annotations
 
+import textwrap
+
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..scaling import fitted_curve
+from ..scaling import LIMIT_FITS, fitted_curve
 from .registry import FigureSpec, register
-from .style import (COLOURS, MEAN_FIELD_STYLE, PT_STYLE, drive_scale,
+from .style import (COLOURS, LIMIT_STYLE, MEAN_FIELD_STYLE, PT_STYLE, drive_scale,
                     fixed_parameters, log_log, n_axis, n_colours, value_pm)
 
 if TYPE_CHECKING:
@@ -77,6 +79,26 @@ def _minima_points(ax: Axes, Ns: np.ndarray, y: np.ndarray, inside: np.ndarray,
                 label="at the sweep end (bound)")
 
 
+def _limit_fit(ax: Axes, ds: xr.Dataset, grid: np.ndarray) -> None:
+    """The N = ∞ value at the transition, ξ²_c (dash-dotted), the fit ξ²_c + a N^−ν, and
+    the sentence saying which limit the minima support (:func:`~steadysqueeze.scaling.
+    limit_fits`)."""
+    xi2_c = float(ds["xi2_c"]) if "xi2_c" in ds else float("nan")
+    if not np.isfinite(xi2_c):
+        return
+    if xi2_c > 0:
+        ax.axhline(xi2_c, color="k", **LIMIT_STYLE,
+                   label=rf"$\xi^2_c = {xi2_c:.4g}$: $N = \infty$ at the transition")
+    variables = LIMIT_FITS["gaussian_limit"][2]
+    if variables["nu"] in ds:
+        ax.plot(grid, fitted_curve(ds, "offset_power", grid, variables), color=COLOURS[3],
+                linewidth=1.0, label=r"$\xi^2_c + a N^{-\nu}$: "
+                + _fit_label(ds, variables["nu"], r"\nu"))
+    conclusion = ds.attrs.get("limit_conclusion")
+    if conclusion:
+        ax.plot([], [], " ", label=textwrap.fill(conclusion, 70))
+
+
 def _xi2_min_panel(ax: Axes, ds: xr.Dataset) -> None:
     """(b) Deepest exact squeezing against N, log–log, with the fitted power laws."""
     Ns, inside = ds["N_located"].values, ds["minimum_interior"].values > 0
@@ -97,6 +119,7 @@ def _xi2_min_panel(ax: Axes, ds: xr.Dataset) -> None:
         curve = fitted_curve(ds, "log_asymptotic", grid)
         ax.plot(grid, np.where(curve > 0, curve, np.nan), color="0.6", linewidth=0.8,
                 label=r"$[s(\ln N + \ln\ln N + b)/N]^{1/3}$: " + ", ".join(fitted))
+    _limit_fit(ax, ds, grid)
     if "nu" in ds:
         ax.plot([], [], " ", label=window + " [window spread]")
     else:
@@ -224,7 +247,10 @@ register(FigureSpec(
     the largest N whose minimum is inside the sweep (exponent ± standard error; in square
     brackets the spread as the fit window moves by one N); for the Dicke model, where
     available, the large-N asymptote [(3/2)(ln N + ln ln N + b)/N]^1/3 of the exact steady
-    state (grey).
+    state (grey); dash-dotted, ξ²_c, the N = ∞ ξ_R² at the mean-field transition approached
+    from the paramagnetic side (1/2 for xyz and tfi, 0 for dicke), with the fit
+    ξ²_c + a N^−ν, and in the legend the sentence saying which limit the located minima
+    support (c = 0, c = ξ²_c or c free, compared by the Akaike criterion over the same N).
     **(c)** Distance 1 − d*/d_c of the drive d* at the minimum from the mean-field critical
     drive d_c, log–log, with the fit d* = d_c + a N^−μ (exponent ± standard error, and the
     fitted d_c against the mean-field one); for the Dicke model also d* = d_c + a (ln N/N)^μ,
