@@ -1,38 +1,32 @@
-"""The figure registry: what each figure is drawn from, and one workflow job per output.
+"""The figure registry: what each figure is drawn from, and whether a study fits it.
 
 A figure is one draw function plus one :class:`FigureSpec` passed to :func:`register`.
 The spec says which datasets the figure reads (``source``), what the study must be
-(``model`` and ``sweep``), its report caption and its SLURM group. From a validated
-config, :func:`figure_jobs` lists the outputs to draw; ``workflow/rules/figures.smk``
-turns each :class:`FigureJob` into a rule ``figure_<name>``.
+(``model`` and ``sweep``), its report caption and its SLURM group;
+:func:`check_figure_study` and :func:`check_figure_studies` check a config's choice of
+studies against it. The workflow jobs that draw the figures are :mod:`.jobs`.
 
 This module imports neither matplotlib nor xarray.
 """
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
-from ..perturbative.checks import PT_EVERYWHERE
 from ..studies import ConfigError
 
 if TYPE_CHECKING:
     import xarray as xr
     from matplotlib.figure import Figure
 
-__all__ = ["FigureSpec", "FIGURES", "register", "unregister", "FigureJob", "figure_jobs",
-           "check_figure_study", "check_figure_studies", "study_figure_names", "SOURCES",
-           "minima_path"]
+__all__ = ["FigureSpec", "FIGURES", "register", "unregister", "check_figure_study",
+           "check_figure_studies", "study_figure_names", "SOURCES", "StudyLike"]
 
 #: where a figure's datasets come from; see :class:`FigureSpec`
 Source = Literal["study", "studies", "scaling", "all_scaling"]
 SOURCES: tuple[str, ...] = ("study", "studies", "scaling", "all_scaling")
-#: datasets of one study, by role, and the stage directory each is read from
-STUDY_ROLES: dict[str, str] = {"model": "models", "perturbative": "perturbative",
-                               "exact": "exact", "gaussian": "gaussian"}
 DrawFunction = Callable[[Mapping[str, "xr.Dataset"]], "Figure"]
 
 
@@ -169,7 +163,9 @@ def study_figure_names() -> tuple[str, ...]:
     return tuple(name for name, spec in FIGURES.items() if spec.source in ("study", "studies"))
 
 
-class _Study(Protocol):
+class StudyLike(Protocol):
+    """What the figures read of a study (:class:`steadysqueeze.studies.Study`)."""
+
     name: str
     model: str
     model_class: Any
@@ -179,14 +175,7 @@ class _Study(Protocol):
     def perturbation_theory_note(self) -> str: ...
 
 
-_S = TypeVar("_S", bound=_Study)
-
-
-class _Config(Protocol):
-    studies: Mapping[str, _Study]
-    #: figure -> study name, or role -> study name for source "studies"
-    figures: Mapping[str, str | Mapping[str, str]]
-    scaling: Mapping[str, str]
+_S = TypeVar("_S", bound=StudyLike)
 
 
 def _spec_of(figure: str, source: str) -> FigureSpec:
@@ -201,7 +190,7 @@ def _spec_of(figure: str, source: str) -> FigureSpec:
     return spec
 
 
-def _check_points(where: str, study: _Study, min_points: int) -> None:
+def _check_points(where: str, study: StudyLike, min_points: int) -> None:
     for axis, values in study.sweep.items():
         if len(values) < min_points:
             raise ConfigError(f"{where}: study {study.name!r} field 'sweep.{axis}' has "
@@ -261,192 +250,3 @@ def check_figure_studies(figure: str, studies: Mapping[str, _S]) -> Mapping[str,
                               f"{study.model_class.scaling_drive}")
         _check_points(where, study, spec.min_points)
     return studies
-
-
-@dataclass(frozen=True)
-class FigureJob:
-    """One figure output of the workflow: rule ``figure_{name}``.
-
-    Attributes
-    ----------
-    name
-        Output name: ``results/figures/{name}.pdf`` and ``.png``.
-    spec
-        The registered figure it draws.
-    inputs
-        Dataset paths by role, as passed to the draw function.
-    study
-        Config block of the study it is drawn from; ``None`` for ``"all_scaling"``.
-    caption
-        Report caption, reStructuredText, with the config's values filled in.
-    category
-        Report category.
-    group
-        SLURM job group, or ``None``.
-    """
-
-    name: str
-    spec: FigureSpec
-    inputs: Mapping[str, str]
-    study: Mapping[str, Any] | None
-    caption: str
-    category: str
-    group: str | None
-
-    @property
-    def rule(self) -> str:
-        """Name of the Snakemake rule drawing this output."""
-        return f"figure_{self.name}"
-
-    @property
-    def outputs(self) -> dict[str, str]:
-        """Output paths: ``pdf``, ``png`` and ``provenance`` (the sidecar JSON)."""
-        stem = f"results/figures/{self.name}"
-        return {"pdf": f"{stem}.pdf", "png": f"{stem}.png",
-                "provenance": f"{stem}.provenance.json"}
-
-    @property
-    def log(self) -> str:
-        """Log file of the rule."""
-        return f"logs/figures/{self.name}.log"
-
-    @property
-    def benchmark(self) -> str:
-        """Benchmark file of the rule."""
-        return f"results/benchmarks/figures/{self.name}.tsv"
-
-    @property
-    def message(self) -> str:
-        """Log line of the rule."""
-        return f"Drawing {self.name}" + (f": {self.spec.message}" if self.spec.message else "")
-
-
-def _values(spec: Any) -> str:
-    """A config value (number, list or ``{start, stop, num}``) in caption text."""
-    if isinstance(spec, Mapping):
-        return f"[{spec['start']}, {spec['stop']}] in {spec['num']} points"
-    if isinstance(spec, Sequence) and not isinstance(spec, str):
-        return ", ".join(str(v) for v in spec)
-    return str(spec)
-
-
-def _context(block: Mapping[str, Any]) -> dict[str, Any]:
-    """Caption placeholders of one study block."""
-    fixed = block.get("fixed") or {}
-    return {
-        "study": block.get("name", ""),
-        "model": block.get("model", ""),
-        "N": _values(block.get("N", "")),
-        "fixed": ", ".join(f"{k} = {v}" for k, v in fixed.items()),
-        "sweep": {k: _values(v) for k, v in (block.get("sweep") or {}).items()},
-    }
-
-
-def _rst_text(text: str) -> str:
-    """Plain text safe in reStructuredText (``|`` would open a substitution reference)."""
-    return text.replace("|", "\\|")
-
-
-def _caption(spec: FigureSpec, name: str, studies: Mapping[str, _Study],
-             models: Iterable[str]) -> str:
-    """The spec's caption with the config's values filled in (``studies``: by role; the
-    one study of a ``"study"`` figure under role ``""``), and where perturbation theory
-    does not apply in a study, why."""
-    context = {"name": name, "models": ", ".join(models),
-               **_context(studies[""].block if "" in studies else {}),
-               "roles": {role: _context(study.block) for role, study in studies.items()}}
-    caption = inspect.cleandoc(spec.caption).format_map(context)
-    notes = [f"Perturbation theory in study {study.name}: {_rst_text(note)}."
-             for study in studies.values()
-             for note in [study.perturbation_theory_note()] if note != PT_EVERYWHERE]
-    return "\n\n".join([caption, *notes])
-
-
-def _job(spec: FigureSpec, name: str, inputs: dict[str, str],
-         studies: Mapping[str, _Study], models: Iterable[str]) -> FigureJob:
-    """The job drawing ``spec`` as output ``name`` from ``inputs`` (role -> path); the
-    job records the study block when it reads one study."""
-    block = dict(studies[""].block) if set(studies) == {""} else None
-    return FigureJob(name=name, spec=spec, inputs=inputs, study=block,
-                     caption=_caption(spec, name, studies, models), category=spec.category,
-                     group=spec.group if block is not None else None)
-
-
-def _study_inputs(spec: FigureSpec, study: _Study, prefix: str = "") -> dict[str, str]:
-    """The datasets of one chosen study by role (``prefix`` + role)."""
-    inputs = {prefix + role: f"results/{stage}/{study.name}.nc"
-              for role, stage in STUDY_ROLES.items()}
-    if spec.with_minima:
-        inputs[prefix + "minima"] = minima_path(study.name)
-    return inputs
-
-
-def _chosen_job(config: _Config, figure: str, chosen: str | Mapping[str, str],
-                models: list[str]) -> FigureJob:
-    """The job of one entry of the config's ``figures:``."""
-    spec = FIGURES[figure]
-    if spec.source == "studies":
-        assert isinstance(chosen, Mapping)
-        studies = check_figure_studies(figure, {r: config.studies[n] for r, n in chosen.items()})
-        inputs = {k: v for role, study in studies.items()
-                  for k, v in _study_inputs(spec, study, f"{role}_").items()}
-        return _job(spec, figure, inputs, studies, models)
-    assert isinstance(chosen, str)
-    study = check_figure_study(figure, config.studies[chosen])
-    inputs = _study_inputs(spec, study)
-    scaling_study = config.scaling.get(study.model) if spec.with_scaling else None
-    if scaling_study is not None:
-        inputs["scaling"] = _scaling_path(study.model)
-    job = _job(spec, figure, inputs, {"": study}, models)
-    if scaling_study not in (None, chosen):  # two studies: no shared "post" job
-        job = replace(job, group=None)
-    return job
-
-
-def figure_jobs(config: _Config) -> list[FigureJob]:
-    """The figure outputs of a validated config, one :class:`FigureJob` each.
-
-    Parameters
-    ----------
-    config
-        Validated config: ``studies`` (name -> study with ``name``, ``model``,
-        ``sweep`` and ``block``), ``figures`` (figure -> study name, or role -> study
-        name) and ``scaling`` (model -> study name).
-
-    Returns
-    -------
-    list of FigureJob
-        First the config's ``figures:`` in their order (with role ``scaling`` if the
-        spec is ``with_scaling`` and ``scaling:`` has its model; such a job has no group
-        when that is another study, nor has a figure of several studies), then, in
-        registration order, each ``"scaling"`` figure once per model of ``scaling:``
-        and each ``"all_scaling"`` figure once (neither without a scaling study).
-
-    Raises
-    ------
-    ConfigError
-        If a figure of ``figures:`` is unknown or its studies do not fit it.
-    """
-    models = list(config.scaling)
-    jobs = [_chosen_job(config, figure, chosen, models)
-            for figure, chosen in config.figures.items()]
-    for spec in FIGURES.values():
-        if spec.source == "scaling":
-            jobs += [_job(spec, f"{spec.name}_{model}", {"scaling": _scaling_path(model)},
-                          {"": config.studies[study_name]}, models)
-                     for model, study_name in config.scaling.items()
-                     if spec.model in (None, model)]
-        elif spec.source == "all_scaling" and models:
-            jobs.append(_job(spec, spec.name, {model: _scaling_path(model) for model in models},
-                             {}, models))
-    return jobs
-
-
-def _scaling_path(model: str) -> str:
-    """The finite-N scaling dataset of ``model`` (rule ``scaling``)."""
-    return f"results/scaling/{model}.nc"
-
-
-def minima_path(study: str) -> str:
-    """The located minima of the exact ξ² of ``study``, every N (rule ``minima``)."""
-    return f"results/minima/{study}.nc"
