@@ -72,9 +72,12 @@ class BlockGaussSeidel:
         self.factor_seconds = 0.0
         self.lus: list[Any] = []
         self.factor_entries = 0
+        #: whether the first equation is replaced by the trace (L̃); an operator without
+        #: populations (the odd sector of M − M', :mod:`.spectrum`) is used as it is
+        self.anchored = bool(np.size(L.diag_positions))
         for k in range(L.nblocks):
             M = L.block_matrix(k)
-            if k == 0:
+            if k == 0 and self.anchored:
                 M = self._anchor(L, M)
             start = time.perf_counter()
             try:
@@ -119,7 +122,7 @@ class BlockGaussSeidel:
             a, b = rng[k]
             rhs.pop()                # rhs[k + 1] is no longer needed
             rr = rhs[k] - L.coupling(x, k, k + 1)
-            if k == 0:
+            if k == 0 and self.anchored:
                 rr[0] = r[0] - L.trace(x, 1)
             x[a:b] = self.lus[k].solve(rr)
         return x
