@@ -172,8 +172,9 @@ def limit_fits(minima: xr.Dataset, xi2_c: float, labels: dict[str, str | int]
     minima) as :math:`c + aN^{-\nu}` with c = 0, with c the Gaussian :math:`\xi^2_c`
     (:mod:`steadysqueeze.gaussian`) and with c free (:data:`LIMIT_FITS`): the variables
     (ν and c with errors and window spreads, each fit's AIC, the preferred fit's ν as
-    ``nu_limit`` and its name as ``limit_form``) and one sentence saying which limit the
-    data support."""
+    ``nu_limit`` and its name as ``limit_form``: the lowest AIC among the fits whose c is
+    not negative beyond two standard errors) and one sentence saying which limit the data
+    support."""
     inside = minima["minimum_interior"].values > 0
     N, y = minima["N"].values[inside], minima["xi2_min"].values[inside]
     points = max(4, int(np.ceil(LIMIT_FIT_SHARE * N.size)))
@@ -189,7 +190,7 @@ def limit_fits(minima: xr.Dataset, xi2_c: float, labels: dict[str, str | int]
             "long_name": f"Akaike criterion of the {name.replace('_', ' ')} fit of xi2_min "
             "(relative residuals; lower is better)", "units": "1", "fit_N_min": fit.N_min,
             "fit_N_max": fit.N_max})
-    chosen = min(fits, key=lambda k: fits[k].aic)
+    chosen = min((k for k in fits if _physical(fits[k])), key=lambda k: fits[k].aic)
     best = fits[chosen]
     out["nu_limit"] = xr.Variable((), best.params["nu"], {
         **attrs("nu_limit", **labels), "fit": chosen, "fit_form": best.form,
@@ -199,12 +200,19 @@ def limit_fits(minima: xr.Dataset, xi2_c: float, labels: dict[str, str | int]
     return out, _limit_sentence(fits, chosen, xi2_c)
 
 
+def _physical(fit: Fit) -> bool:
+    """A limit c of ξ² that is not negative beyond two standard errors (ξ² ≥ 0)."""
+    c, error = fit.params["c"], fit.stderr.get("c", 0.0)
+    return bool(c + 2 * np.nan_to_num(error) >= 0)
+
+
 def _limit_sentence(fits: dict[str, Fit], chosen: str, xi2_c: float) -> str:
     """One sentence: which limit ξ²_min approaches and how fast, by the AIC."""
     free, best = fits["free_limit"], fits[chosen]
     others = ", ".join(f"{k.replace('_', ' ')} (AIC +{fits[k].aic - best.aic:.1f})"
                        for k in fits if k != chosen)
-    limit = {"zero_limit": "0", "gaussian_limit": f"the Gaussian xi2_c = {xi2_c:.4g}",
+    shown = round(xi2_c, 6) + 0.0   # the Dicke model's ξ²_c = 0 is extrapolated to ~1e-8
+    limit = {"zero_limit": "0", "gaussian_limit": f"the Gaussian xi2_c = {shown:.4g}",
              "free_limit": f"c = {free.params['c']:.4f}"}[chosen]
     return (f"xi2_min -> {limit} as N^-{best.params['nu']:.3f} (+- {best.stderr['nu']:.3f}, "
             f"window spread {best.window_spread['nu']:.3f}; N = {best.N_min}-{best.N_max}), "

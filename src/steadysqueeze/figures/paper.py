@@ -17,7 +17,7 @@ import numpy as np
 from .registry import FigureSpec, register
 from .style import (COLOURS, EXACT_STYLE, LIMIT_LABEL, LIMIT_STYLE, MEAN_FIELD_STYLE, PT_STYLE,
                     axis_label, drive_axis, drive_scale, fixed_parameters, mark_minimum,
-                    method_legend)
+                    method_legend, plot_limit)
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -51,10 +51,10 @@ def draw_fig3(data: Mapping[str, xr.Dataset]) -> Figure:
         e, p, g = exact.sel(J=J), pt.sel(J=J), limit.sel(J=J)
         ax_xi.plot(e["dJ"], e["xi2"], color=colour, label=label, **EXACT_STYLE)
         ax_xi.plot(p["dJ"], p["xi2"], color=colour, **PT_STYLE)
-        ax_xi.plot(g["dJ"], g["xi2"], color=colour, **LIMIT_STYLE)
+        plot_limit(ax_xi, g["dJ"], g["xi2"], float(g["drive_c"]), color=colour)
         ax_theta.plot(e["dJ"], e["theta"] / np.pi, color=colour, label=label, **EXACT_STYLE)
         ax_theta.plot(p["dJ"], p["theta"] / np.pi, color=colour, **PT_STYLE)
-        ax_theta.plot(g["dJ"], g["theta"] / np.pi, color=colour, **LIMIT_STYLE)
+        plot_limit(ax_theta, g["dJ"], g["theta"] / np.pi, float(g["drive_c"]), color=colour)
     N = int(data["exact"]["N"].values[0])
     ax_xi.set(xlabel=axis_label(exact, "dJ"), ylabel=r"$\xi_R^2$",
               title=rf"(a) $N = {N}$, $\mathcal{{J}}_z = {float(exact['Jz']):g}\gamma$")
@@ -196,8 +196,9 @@ def draw_fig6(data: Mapping[str, xr.Dataset]) -> Figure:
     fig, ax = plt.subplots(figsize=(4.6, 3.4), constrained_layout=True)
     ax.plot(exact["Jx"], exact["xi2"], color="k", label="exact (Lindblad)", **EXACT_STYLE)
     ax.plot(pt["Jx"], pt["xi2"], color=COLOURS[2], label="perturbation theory", **PT_STYLE)
-    ax.plot(data["gaussian"]["Jx"], data["gaussian"]["xi2"], color=COLOURS[0],
-            label=LIMIT_LABEL, **LIMIT_STYLE)
+    limit = data["gaussian"]
+    plot_limit(ax, limit["Jx"], limit["xi2"], float(limit["drive_c"]), color=COLOURS[0],
+               label=LIMIT_LABEL)
     _mark_instability(ax, model, "Jx")
     ax.axhline(1.0, color="0.5", linewidth=0.8)
     ax.set(xlabel=axis_label(exact, "Jx"), ylabel=r"$\xi_R^2$",

@@ -17,7 +17,7 @@ import numpy as np
 
 from .registry import FigureSpec, register
 from .style import (COLOURS, EXACT_STYLE, LIMIT_LABEL, LIMIT_STYLE, PT_STYLE, axis_label,
-                    drive_scale, method_legend, n_colours)
+                    drive_scale, method_legend, n_colours, plot_limit)
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -52,8 +52,9 @@ def _curves_by_rate(ax: Axes, data: Mapping[str, xr.Dataset], role: str, rate: s
         ax.plot(x, exact["xi2"].sel(at), color=colour, **EXACT_STYLE,
                 label=rf"${symbol} = {ratio:g}$")
         ax.plot(x, pt["xi2"].sel(at), color=colour, **PT_STYLE)
-        ax.plot(factor * limit[drive].values, limit["xi2"].sel({rate: value}), color=colour,
-                **LIMIT_STYLE)
+        at_rate = limit.sel({rate: value})
+        plot_limit(ax, factor * limit[drive].values, at_rate["xi2"],
+                   factor * float(at_rate["drive_c"]), color=colour)
         ax.plot(factor * float(minima["drive_at_min"].sel(at)),
                 float(minima["xi2_min"].sel(at)), "o", color=colour, markersize=4.5, zorder=5)
     ax.axhline(1.0, color="0.5", linewidth=0.8)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = ["STYLE", "COLOURS", "EXACT_STYLE", "PT_STYLE", "LIMIT_STYLE", "LIMIT_LABEL",
+           "plot_limit",
            "axis_label", "fixed_parameters",
            "method_legend", "n_colours", "drive_axis", "drive_scale", "MEAN_FIELD_STYLE",
            "mark_minimum", "value_pm", "log_log", "n_axis"]
@@ -56,6 +57,19 @@ LIMIT_STYLE: dict[str, Any] = {"linestyle": "-.", "linewidth": 1.1}
 LIMIT_LABEL = r"$N = \infty$ (mean field + Gaussian)"
 #: the mean-field transition (a vertical line)
 MEAN_FIELD_STYLE: dict[str, Any] = {"color": "0.3", "linestyle": ":", "linewidth": 1.0}
+
+
+def plot_limit(ax: Axes, x: Any, y: Any, critical: float = float("nan"), **style: Any) -> None:
+    """The N = ∞ curve (:data:`LIMIT_STYLE`), broken at the critical drive ``critical``
+    (in the units of ``x``): the paramagnetic state and the ordered branches past the
+    transition are different states, not one curve."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if np.isfinite(critical) and x.min() < critical < x.max():
+        order = np.argsort(x)
+        x, y = x[order], y[order]
+        cut = int(np.searchsorted(x, critical))
+        x, y = np.insert(x, cut, critical), np.insert(y, cut, np.nan)
+    ax.plot(x, y, **{**LIMIT_STYLE, **style})
 
 
 def axis_label(ds: xr.Dataset, coord: str) -> str:

@@ -15,8 +15,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .registry import FigureSpec, register
-from .style import (EXACT_STYLE, LIMIT_LABEL, LIMIT_STYLE, MEAN_FIELD_STYLE, PT_STYLE,
-                    drive_scale, fixed_parameters, mark_minimum, n_colours)
+from .style import (EXACT_STYLE, LIMIT_LABEL, MEAN_FIELD_STYLE, PT_STYLE, drive_scale,
+                    fixed_parameters, mark_minimum, n_colours, plot_limit)
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -89,7 +89,8 @@ def draw_transition(data: Mapping[str, xr.Dataset]) -> Figure:
         mark_minimum(ax, ds, N, colour, factor, label=f"$N = {N}$, minimum only")
     if not pt_per_N:
         ax.plot(x, pt.isel(N=-1), color="k", **PT_STYLE)
-    ax.plot(x, ds["xi2_gaussian"], color="k", label=LIMIT_LABEL, **LIMIT_STYLE)
+    plot_limit(ax, x, ds["xi2_gaussian"], factor * float(ds["drive_c_mean_field"]), color="k",
+               label=LIMIT_LABEL)
     critical = factor * float(ds["drive_c_mean_field"])
     sweep_end = float(np.abs(x).max())
     ax.axhline(1.0, color="0.5", linewidth=0.8)
@@ -131,7 +132,7 @@ register(FigureSpec(
     (dashed: first order for xyz and tfi, second order, Eq. 70, for dicke; one curve per N
     where it depends on N visibly, else that of the largest N), the N = ∞ limit
     (dash-dotted, black: Gaussian fluctuations about the mean-field steady state, about
-    each ordered branch past the transition), the mean-field transition
+    each ordered branch past the transition, broken there), the mean-field transition
     (dotted) and the located minimum of the exact ξ_R² of each N (markers, found by Brent
     minimisation on exact solves, not on the grid; hollow where the minimum lies at the end
     of the sweep, a bound only; a marker without a curve where only the minimum was
