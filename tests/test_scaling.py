@@ -209,3 +209,25 @@ def test_minima_located_in_one_job_equal_those_of_a_job_per_N(tmp_path: Path, na
     assert list(in_one_job["N"].values) == [6, 8, 10, 12, *minima_N]
     for variable in ("xi2_min", "drive_at_min", "minimum_interior", "minimum_evaluations"):
         np.testing.assert_array_equal(in_one_job[variable].values, per_N[variable].values)
+
+
+@pytest.mark.parametrize("truth, xi2_c, chosen", [
+    (lambda N: 0.5 + 0.4 * N ** -0.5, 0.5, "gaussian_limit"),   # the limit is the Gaussian's
+    (lambda N: 0.9 * N ** -0.3, 0.0, "zero_limit"),            # a plain power law to 0
+    (lambda N: 0.9 * N ** -0.3, 0.5, "zero_limit"),            # ξ²_c = 1/2 would be wrong
+])
+def test_limit_fits_recover_the_limit(truth, xi2_c: float, chosen: str) -> None:
+    """Synthetic minima with 1e-5 relative noise: the AIC picks the form that generated
+    them (the free c, one parameter more for nothing, loses), ν within 0.02."""
+    from steadysqueeze.scaling import limit_fits
+    N = np.array([20, 30, 40, 50, 70, 100, 150, 200, 300])
+    rng = np.random.default_rng(5)
+    y = truth(N) * (1 + 1e-5 * rng.standard_normal(N.size))
+    minima = xr.Dataset({"xi2_min": ("N", y), "minimum_interior": ("N", np.ones(N.size))},
+                        coords={"N": N})
+    variables, sentence = limit_fits(minima, xi2_c, {"drive": "dJ", "drive_units": "gamma",
+                                                     "order": 1})
+    expected_nu = 0.5 if chosen == "gaussian_limit" else 0.3
+    assert str(variables["limit_form"].values) == chosen
+    assert float(variables["nu_limit"]) == pytest.approx(expected_nu, abs=0.02)
+    assert "preferred over" in sentence

@@ -23,9 +23,11 @@ Each fit is a least-squares fit in relative residuals (the located minima are ex
 (:func:`fit_largest`). Standard errors are :func:`scipy.optimize.curve_fit`'s, rescaled by
 the residuals (NaN where it cannot estimate them, e.g. a form that fits exactly); the
 *window spread* is the range of each parameter when the fit window moves down by one N
-and back, a measure of the corrections the form leaves out. Forms
-fitted to the same points compare by Akaike's criterion
-:math:`\mathrm{AIC} = n\ln(\mathrm{RSS}/n) + 2k` (relative residuals, k free parameters).
+and back, a measure of the corrections the form leaves out. Forms fitted to the same
+points compare by Akaike's criterion with its small-sample correction,
+:math:`\mathrm{AICc} = n\ln(\mathrm{RSS}/n) + 2k + 2k(k+1)/(n-k-1)` (relative residuals,
+n points, k free parameters; Burnham & Anderson, *Model Selection and Multimodel
+Inference*, 2002, Sec. 2.4).
 """
 
 from __future__ import annotations
@@ -91,7 +93,7 @@ class Fit:
     N_min: int
     N_max: int
     rms_relative_residual: float
-    #: Akaike's criterion over the fitted points (relative residuals)
+    #: Akaike's criterion with the small-sample correction (AICc) over the fitted points
     aic: float
     #: parameters held fixed, not fitted
     fixed: dict[str, float]
@@ -101,7 +103,7 @@ def fit_form(form: str, N: np.ndarray, y: np.ndarray,
              fixed: Mapping[str, float] | None = None
              ) -> tuple[dict[str, float], dict[str, float], float, float]:
     """Fit ``form`` to (N, y), the parameters in ``fixed`` held at their values:
-    free parameters, their standard errors, rms relative residual and AIC."""
+    free parameters, their standard errors, rms relative residual and AICc."""
     function, names, guess = FORMS[form]
     fixed = dict(fixed or {})
     free = [i for i, name in enumerate(names) if name not in fixed]
@@ -123,8 +125,9 @@ def fit_form(form: str, N: np.ndarray, y: np.ndarray,
     relative = (y - model(N, *popt)) / y
     errors = np.sqrt(np.clip(np.diag(pcov), 0, None))
     free_names = [names[i] for i in free]
-    rss = float(np.sum(relative ** 2))
-    aic = float(N.size * np.log(max(rss, 1e-300) / N.size) + 2 * len(free))
+    rss, n, k = float(np.sum(relative ** 2)), N.size, len(free)
+    correction = 2 * k * (k + 1) / (n - k - 1) if n > k + 1 else np.inf
+    aic = float(n * np.log(max(rss, 1e-300) / n) + 2 * k + correction)
     return (dict(zip(free_names, map(float, popt))), dict(zip(free_names, map(float, errors))),
             float(np.sqrt(np.mean(relative ** 2))), aic)
 

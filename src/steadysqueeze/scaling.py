@@ -171,8 +171,8 @@ def limit_fits(minima: xr.Dataset, xi2_c: float, labels: dict[str, str | int]
     r"""ξ²_min(N) fitted over the larger :data:`LIMIT_FIT_SHARE` of the located N (interior
     minima) as :math:`c + aN^{-\nu}` with c = 0, with c the Gaussian :math:`\xi^2_c`
     (:mod:`steadysqueeze.gaussian`) and with c free (:data:`LIMIT_FITS`): the variables
-    (ν and c with errors and window spreads, each fit's AIC, the preferred fit's ν as
-    ``nu_limit`` and its name as ``limit_form``: the lowest AIC among the fits whose c is
+    (ν and c with errors and window spreads, each fit's AICc, the preferred fit's ν as
+    ``nu_limit`` and its name as ``limit_form``: the lowest AICc among the fits whose c is
     not negative beyond two standard errors) and one sentence saying which limit the data
     support."""
     inside = minima["minimum_interior"].values > 0
@@ -187,8 +187,9 @@ def limit_fits(minima: xr.Dataset, xi2_c: float, labels: dict[str, str | int]
         fit = fits[name] = fit_largest(form, N, y, points=points, fixed=held)
         out.update(_fit_variables(fit, names, labels))
         out[f"aic_{name}"] = xr.Variable((), fit.aic, {
-            "long_name": f"Akaike criterion of the {name.replace('_', ' ')} fit of xi2_min "
-            "(relative residuals; lower is better)", "units": "1", "fit_N_min": fit.N_min,
+            "long_name": f"Akaike criterion with small-sample correction (AICc) of the "
+            f"{name.replace('_', ' ')} fit of xi2_min (relative residuals; lower is better)",
+            "units": "1", "fit_N_min": fit.N_min,
             "fit_N_max": fit.N_max})
     chosen = min((k for k in fits if _physical(fits[k])), key=lambda k: fits[k].aic)
     best = fits[chosen]
@@ -196,20 +197,22 @@ def limit_fits(minima: xr.Dataset, xi2_c: float, labels: dict[str, str | int]
         **attrs("nu_limit", **labels), "fit": chosen, "fit_form": best.form,
         "nu_stderr": best.stderr["nu"], "nu_window_spread": best.window_spread["nu"]})
     out["limit_form"] = xr.Variable((), chosen, {"long_name": "fit of xi2_min the located "
-                                                 "minima support best (lowest AIC)"})
+                                                 "minima support best (lowest AICc)"})
     return out, _limit_sentence(fits, chosen, xi2_c)
 
 
 def _physical(fit: Fit) -> bool:
-    """A limit c of ξ² that is not negative beyond two standard errors (ξ² ≥ 0)."""
+    """A limit c of ξ² that is not negative beyond two standard errors (ξ² ≥ 0; a fixed
+    c, such as the Dicke model's ξ²_c = 0 extrapolated to ~1e-8, within 1e-6)."""
     c, error = fit.params["c"], fit.stderr.get("c", 0.0)
-    return bool(c + 2 * np.nan_to_num(error) >= 0)
+    return bool(c + 2 * np.nan_to_num(error) >= -1e-6)
 
 
 def _limit_sentence(fits: dict[str, Fit], chosen: str, xi2_c: float) -> str:
-    """One sentence: which limit ξ²_min approaches and how fast, by the AIC."""
+    """One sentence: which limit ξ²_min approaches and how fast, by the AICc."""
     free, best = fits["free_limit"], fits[chosen]
-    others = ", ".join(f"{k.replace('_', ' ')} (AIC +{fits[k].aic - best.aic:.1f})"
+    others = ", ".join(f"{k.replace('_', ' ')} (AICc {fits[k].aic - best.aic:+.1f}"
+                       + ("" if _physical(fits[k]) else ", excluded: c < 0") + ")"
                        for k in fits if k != chosen)
     shown = round(xi2_c, 6) + 0.0   # the Dicke model's ξ²_c = 0 is extrapolated to ~1e-8
     limit = {"zero_limit": "0", "gaussian_limit": f"the Gaussian xi2_c = {shown:.4g}",

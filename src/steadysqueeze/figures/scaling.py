@@ -250,7 +250,8 @@ register(FigureSpec(
     state (grey); dash-dotted, ξ²_c, the N = ∞ ξ_R² at the mean-field transition approached
     from the paramagnetic side (1/2 for xyz and tfi, 0 for dicke), with the fit
     ξ²_c + a N^−ν, and in the legend the sentence saying which limit the located minima
-    support (c = 0, c = ξ²_c or c free, compared by the Akaike criterion over the same N).
+    support (c = 0, c = ξ²_c or c free, compared by the small-sample Akaike criterion AICc
+    over the same N).
     **(c)** Distance 1 − d*/d_c of the drive d* at the minimum from the mean-field critical
     drive d_c, log–log, with the fit d* = d_c + a N^−μ (exponent ± standard error, and the
     fitted d_c against the mean-field one); for the Dicke model also d* = d_c + a (ln N/N)^μ,
