@@ -105,3 +105,30 @@ def test_non_extensive_declared_model_is_refused_naming_the_term(tmp_path) -> No
     result = run("solve", "bad", "--models", str(models), "--method", "gaussian")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "field 'hamiltonian'" in result.stderr and "Sx*Sx" in result.stderr
+
+
+def test_gap_prints_the_slowest_eigenvalues(capsys: pytest.CaptureFixture[str]) -> None:
+    """steadysqueeze gap: the Liouvillian gap and the k slowest eigenvalues per sector,
+    sorted by |Re λ|, each with its residual (the solver is tested in test_spectrum.py)."""
+    assert main(["gap", "xyz", "--N", "8", "--param", "J=-0.8", "--param", "dJ=1.0",
+                 "--param", "Jz=1", "--k", "2"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    re = [value[0] for value in out["eigenvalues"]]
+    assert out["gap"] == pytest.approx(min(abs(r) for r in re))
+    assert re == sorted(re, key=abs) and all(r < 0 for r in re)
+    assert out["sector"] in ("even", "odd") and set(out["sectors"]) <= {"even", "odd"}
+    assert max(out["residuals"]) < 1e-9 and len(out["residuals"]) == len(re)
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["gap", "xyz", "--param", "Jx=1", "--param", "Jy=0", "--param", "Jz=1"], "--N"),
+    (["gap", "xyz", "--N", "8", "--k", "0", "--param", "Jx=1", "--param", "Jy=0",
+      "--param", "Jz=1"], "--k"),
+    (["gap", "xyz", "--N", "8", "--param", "Jq=1"], "Jq"),
+    (["gap", "xyz", "--N", "300", "--param", "Jx=1.6", "--param", "Jy=-2", "--param", "Jz=1",
+      "--max-memory", "0.5"], "needs an estimated"),
+])
+def test_gap_bad_input_exits_2(args: list[str], fragment: str) -> None:
+    result = run(*args)
+    assert result.returncode == 2 and result.stdout == ""
+    assert fragment in result.stderr and "Traceback" not in result.stderr

@@ -1,5 +1,6 @@
 """Command-line interface: ``steadysqueeze solve`` for one parameter point (exact,
-perturbative, or its N = ∞ limit with ``--method gaussian``), and
+perturbative, or its N = ∞ limit with ``--method gaussian``), ``steadysqueeze gap`` for
+the slowest eigenvalues of its Liouvillian (:mod:`steadysqueeze.exact.spectrum`), and
 ``steadysqueeze provenance show|verify`` (see :mod:`steadysqueeze.provenance`).
 
 Bad input (unknown model, parameter or method, malformed ``--param``, N < 2,
@@ -20,6 +21,7 @@ import numpy as np
 
 from . import __version__, exact, perturbative
 from .exact.memory import available_memory_bytes, format_gb, peak_memory_bytes
+from .exact.spectrum import SpectrumOptions, slowest_eigenvalues, spectrum_memory_bytes
 from .gaussian import Limit, LimitStatus, thermodynamic_limit
 from .meanfield import NotExtensiveError
 from .state import SolverError
@@ -181,6 +183,45 @@ def solve(args: argparse.Namespace) -> dict[str, Any]:
     return _jsonable(analyze(state), header)
 
 
+def gap(args: argparse.Namespace) -> dict[str, Any]:
+    """``steadysqueeze gap``: the k slowest eigenvalues of L per parity sector and the gap
+    of the permutation-invariant sector, as JSON."""
+    if args.N is None:
+        raise UsageError("--N is required by gap")
+    N = _parse_N(args.N)
+    if args.k < 1:
+        raise UsageError(f"--k must be an integer >= 1, got {args.k}")
+    model = _model(args)
+    limit, origin = _parse_memory(args.max_memory)
+    need = spectrum_memory_bytes(model, N, args.k)
+    if need > limit:
+        raise UsageError(f"--N {N}: the spectrum of {model.name} needs an estimated "
+                         f"{format_gb(need)}, more than {format_gb(limit)} ({origin})")
+    spectrum = slowest_eigenvalues(model, N, args.k, SpectrumOptions(max_memory_bytes=limit))
+    return _clean({
+        "model": model.name, "N": N,
+        "parameters": {p: getattr(model, p) for p in model.parameter_names()},
+        "gap": spectrum.gap, "sector": spectrum.sector,
+        "eigenvalues": [[v.real, v.imag] for v in spectrum.eigenvalues],
+        "sectors": list(spectrum.sectors), "residuals": spectrum.residuals,
+        "complete_below": spectrum.radius})
+
+
+def _add_model_arguments(command: argparse.ArgumentParser) -> None:
+    """The model, its parameters and --N, shared by solve and gap."""
+    command.add_argument("model", help=f"one of {', '.join(MODELS)}, or a model of --models")
+    command.add_argument("--models", default=None, metavar="FILE",
+                         help="YAML file with a 'models:' mapping of declared models "
+                              "(see steadysqueeze.models.declared)")
+    command.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                         help="model parameter in units of the decay rate (repeatable); "
+                              "xyz: Jx, Jy, Jz (or J, dJ), gamma; tfi: Jx, Delta, gamma; "
+                              "dicke: Omega, Gamma")
+    command.add_argument("--max-memory", default=None, metavar="GB",
+                         help="refuse a computation whose estimated peak memory exceeds "
+                              "this (default: the memory available now)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="steadysqueeze",
@@ -188,28 +229,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     s = commands.add_parser("solve", help="observables at one parameter point, as JSON")
-    s.add_argument("model", help=f"one of {', '.join(MODELS)}, or a model of --models")
-    s.add_argument("--models", default=None, metavar="FILE",
-                   help="YAML file with a 'models:' mapping of declared models "
-                        "(see steadysqueeze.models.declared)")
+    _add_model_arguments(s)
     s.add_argument("--N", default=None,
                    help="number of emitters (integer >= 2); not with --method gaussian")
-    s.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
-                   help="model parameter in units of the decay rate (repeatable); "
-                        "xyz: Jx, Jy, Jz (or J, dJ), gamma; tfi: Jx, Delta, gamma; "
-                        "dicke: Omega, Gamma")
     s.add_argument("--method", default="exact",
                    help="exact (default), perturbative, or gaussian: the N -> infinity limit "
                         "(mean field plus Gaussian fluctuations; values per emitter)")
     s.add_argument("--order", type=int, choices=(1, 2), default=None,
                    help="order of perturbation theory (default: 1 for xyz/tfi, 2 for dicke)")
-    s.add_argument("--max-memory", default=None, metavar="GB",
-                   help="refuse an exact solve whose estimated peak memory exceeds this "
-                        "(default: the memory available now)")
     s.add_argument("--progress", action="store_true",
                    help="report iteration, residual and elapsed time of a long solve on "
                         "stderr (default: only when stderr is a terminal)")
     s.set_defaults(handler=solve)
+    g = commands.add_parser("gap", help="the slowest eigenvalues of the Liouvillian and its "
+                                        "gap (permutation-invariant sector), as JSON")
+    _add_model_arguments(g)
+    g.add_argument("--N", default=None, help="number of emitters (integer >= 2)")
+    g.add_argument("--k", type=int, default=4,
+                   help="eigenvalues nearest zero per parity sector (default 4)")
+    g.set_defaults(handler=gap)
     _add_provenance(commands)
     return parser
 
