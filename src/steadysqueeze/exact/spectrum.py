@@ -122,9 +122,8 @@ from .memory import available_memory_bytes, format_gb, local_unknowns, peak_memo
 from .preconditioner import BlockGaussSeidel
 from .window import FIRST_WINDOW, next_window, wide_enough
 
-__all__ = ["Spectrum", "SpectrumOptions", "SpectrumMemoryError", "slowest_eigenvalues",
-           "sector_operator", "sector_parities", "sector_name", "spectrum_memory_bytes",
-           "SECTORS"]
+__all__ = ["SECTORS", "Spectrum", "SpectrumMemoryError", "SpectrumOptions", "sector_name",
+           "sector_operator", "sector_parities", "slowest_eigenvalues", "spectrum_memory_bytes"]
 
 #: sector names: the parity of M − M' where H conserves it, else one sector
 SECTORS = ("even", "odd", "all")
@@ -135,6 +134,10 @@ DEFAULT_NCV = 30
 #: GMRES iterations of one solve between checks of its backward error (a restart; the
 #: solves of the benchmarks take 10-70)
 SOLVE_CHUNK = 200
+#: resident size of a process with the scientific stack imported (as :mod:`.memory`)
+_BASE_BYTES = 0.12e9
+#: collective channels only: bytes per unknown and factor log2(N + 1) of the block's LU
+_COLLECTIVE_LU_BYTES = 100.0
 #: no window when the first one would cover this fraction of the N + 1 levels
 FULL_FRACTION = 0.75
 
@@ -351,12 +354,14 @@ def _has_local_channels(model: Model, N: int) -> bool:
 
 
 def _view(model: Model, N: int, parity: int | None, window: int | None) -> _SectorView:
+    """The sector (parity, window) of ``model``'s Liouvillian, its pieces built on demand."""
     L = liouvillian(model, N)
-    if isinstance(L, CollectiveEmissionLiouvillian):
-        matrix = L.matrix
-        grid: Callable[[int], list[list[sp.sparray | None]]] = lambda n: [[matrix]]  # noqa: E731
-    else:
-        grid = lambda n: _grid(L.terms(), n)   # noqa: E731
+
+    def grid(n: int) -> list[list[sp.sparray | None]]:
+        if isinstance(L, CollectiveEmissionLiouvillian):
+            return [[L.matrix]]   # one block, J = N/2
+        return _grid(L.terms(), n)
+
     return _SectorView(L.spins, grid, L.N, parity, window, _rates(model, L.N))
 
 
@@ -377,24 +382,27 @@ def _reach(model: Model, N: int) -> int:
 
 
 # -- memory --------------------------------------------------------------------------------------
-def _unknowns(model: Model, N: int) -> int:
-    """Real unknowns of the largest sector (or of the one sector)."""
-    if not _has_local_channels(model, N):
-        return (N + 1) ** 2
-    return local_unknowns(N, model.conserves_parity)
-
-
 def spectrum_memory_bytes(model: Model, N: int, k: int = 4,
                           options: SpectrumOptions | None = None) -> float:
     """Estimated peak resident memory (bytes) of :func:`slowest_eigenvalues`.
 
-    One sector is held at a time: its operator and factorised preconditioner cost what the
-    steady-state solve of the same unknowns costs (:func:`.memory.peak_memory_bytes`), plus
-    the Arnoldi basis, ARPACK's workspace and the eigenvectors (about 3 ncv + 2 k vectors).
+    One sector is held at a time. With local channels its operator and factorised
+    preconditioner cost what the steady-state solve of the same unknowns costs
+    (:func:`.memory.peak_memory_bytes`); with collective channels only, the sparse LU of
+    the one (N + 1)² block, measured at 83 bytes per unknown and factor of log2(N + 1)
+    (0.36 GB in all at N = 400; counted as 100). Both plus the Arnoldi basis, ARPACK's
+    workspace and the eigenvectors (3 ncv + 2 k vectors). Measured in
+    ``benchmarks/README.md``.
     """
     options = options or SpectrumOptions()
     ncv = options.ncv or max(2 * k + 3, DEFAULT_NCV)
-    return peak_memory_bytes(type(model), N) + 8.0 * _unknowns(model, N) * (3 * ncv + 2 * k)
+    if _has_local_channels(model, N):
+        unknowns = local_unknowns(N, model.conserves_parity)
+        operator = peak_memory_bytes(type(model), N)
+    else:
+        unknowns = (N + 1) ** 2
+        operator = _BASE_BYTES + _COLLECTIVE_LU_BYTES * unknowns * math.log2(N + 1)
+    return operator + 8.0 * unknowns * (3 * ncv + 2 * k)
 
 
 def _check_memory(model: Model, N: int, k: int, options: SpectrumOptions) -> None:
