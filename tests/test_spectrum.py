@@ -101,7 +101,7 @@ def by_parity(matrix: np.ndarray, parity: np.ndarray, steady: bool = True
     return out
 
 
-# -- (a) brute force on the full 2^N space --------------------------------------------------------
+# -- (a) brute force on the full 2^N space -----------------------------------------------------
 def dissipator_terms(N: int, rates: dict[str, float]) -> list[np.ndarray]:
     """√rate × jump operators on every site: emission σ⁻, dephasing σᶻ/2, pumping σ⁺."""
     single = {"emission": _SM, "dephasing": _SZ, "pumping": _SM.T.copy()}
@@ -170,7 +170,7 @@ def test_brute_force_sector_count():
     assert liouvillian(make_model("xyz", XYZ_FERRO), 6).full_matrix.shape == (84, 84)
 
 
-# -- (b) qutip.piqs on its physical entries ---------------------------------------------------------
+# -- (b) qutip.piqs on its physical entries ----------------------------------------------------
 def piqs_reference(N: int, H: qutip.Qobj, **rates: float) -> dict[str, np.ndarray]:
     """PIQS's Liouvillian (column-stacked vec of its Dicke-basis matrix: blocks from
     J = N/2 down, M descending) on the entries inside the blocks, per parity sector."""
@@ -208,7 +208,7 @@ def test_against_piqs(name, params, N):
     assert deviation(spectrum, piqs_reference(N, H, **rates)) <= 1e-7 * scale
 
 
-# -- (c) the project's own Liouvillian, dense ------------------------------------------------------
+# -- (c) the project's own Liouvillian, dense --------------------------------------------------
 def own_reference(model, N: int) -> dict[str, np.ndarray]:
     """Dense eigenvalues of the assembled block Liouvillian (all Σ_J (2J+1)² entries)."""
     L = liouvillian(model, N)
@@ -257,7 +257,7 @@ def test_window_is_used_at_a_paramagnetic_point():
     assert windowed.residuals.max() <= 1e-9
 
 
-# -- (d) the driven Dicke model --------------------------------------------------------------------
+# -- (d) the driven Dicke model ----------------------------------------------------------------
 def dicke_zero_drive_spectrum(N: int, Gamma: float) -> np.ndarray:
     r"""Eigenvalues of :math:`(\Gamma/N)D[J^-]` on J = N/2: in the basis
     :math:`|i\rangle\langle i'|` (i = M + N/2) the jump :math:`J^-\rho J^+` lowers i + i'
@@ -298,13 +298,14 @@ def test_driven_dicke_against_qutip(Omega):
     """(d) Ω > 0, N = 20: against the dense spectrum of ``qutip.liouvillian`` on the
     (N + 1)-dimensional manifold; tolerance 1e-9."""
     N = 20
-    L = qutip.liouvillian(-Omega * qutip.jmat(N / 2, "x"), [np.sqrt(1 / N) * qutip.jmat(N / 2, "-")])
+    L = qutip.liouvillian(-Omega * qutip.jmat(N / 2, "x"),
+                          [np.sqrt(1 / N) * qutip.jmat(N / 2, "-")])
     reference = {"all": nonzero(np.linalg.eigvals(L.full()))}
     spectrum = slowest_eigenvalues(make_model("dicke", dict(Omega=Omega)), N, k=6, options=TIGHT)
     assert deviation(spectrum, reference) <= 1e-9
 
 
-# -- the result and refusals ---------------------------------------------------------------------
+# -- the result and refusals -------------------------------------------------------------------
 def test_spectrum_fields():
     """Sorted by |Re λ|; the gap is the first; the steady state's 0 is not listed; conjugate
     pairs come whole; residuals small."""
