@@ -18,7 +18,7 @@ from workflow_helpers import ROOT, snakemake
 
 FIGURES = ("fig3", "fig4", "fig6", "fig7", "fig9", "figB", "scaling_xyz", "scaling_tfi",
            "scaling_dicke", "minimal_uncertainty", "transition_xyz", "transition_tfi",
-           "transition_dicke")
+           "transition_dicke", "approach_xyz", "approach_tfi", "approach_dicke")
 STUDIES = ("fig3", "xyz_map", "tfi_line", "tfi_map", "dicke", "scaling_xyz", "scaling_tfi",
            "scaling_dicke")
 
@@ -47,7 +47,7 @@ def test_figures_exist_with_provenance(quick_run: Path, figure: str) -> None:
     assert record["source"]["commit"]
     if figure.startswith("fig"):
         own = {f"results/{stage}/{record['study']['name']}.nc"
-               for stage in ("models", "perturbative", "exact")}
+               for stage in ("models", "perturbative", "exact", "gaussian")}
         extra = {"results/scaling/dicke.nc"} if figure == "fig9" else set()   # its minima
         assert set(record["inputs"]) == own | extra
     else:
@@ -80,6 +80,19 @@ def test_datasets_are_labelled_and_traceable(quick_run: Path, study: str) -> Non
             assert len(inputs) == shards
             assert all(p.startswith(f"results/exact/shards/{study}/") for p in inputs)
     assert not list((quick_run / "results").rglob("*.tmp"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("study", STUDIES)
+def test_limit_datasets_are_labelled_and_traceable(quick_run: Path, study: str) -> None:
+    """Rule gaussian: the N = ∞ limit of every study, from the model and grid alone."""
+    with xr.open_dataset(quick_run / "results" / "gaussian" / f"{study}.nc") as ds:
+        assert "N" not in ds.dims and ds.attrs["rule"] == "gaussian"
+        assert not json.loads(ds.attrs["inputs"])   # the model and the grid alone
+        for name in ds.data_vars:
+            assert {"units", "long_name"} <= set(ds[name].attrs), name
+        unique = ds["limit_status"] == 0
+        assert bool(unique.any()) and bool(np.isfinite(ds["xi2"].where(unique)).sum())
 
 
 @pytest.mark.slow
