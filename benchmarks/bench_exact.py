@@ -41,16 +41,14 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing as mp
-import os
 import resource
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
+
+from children import FREED_HEAP_ENV, run_child   # benchmarks/, the script's directory
 
 N_VALUES = (20, 40, 60, 80, 100, 150, 200, 250, 300)
 
@@ -126,22 +124,9 @@ def run_version(source: Path | None, model: str, params: list[dict], N: int, met
                 timeout: float) -> dict | str:
     """Solve ``params`` (in order, one process) with the package under ``source``/src, or
     with the installed one if ``source`` is None; the result dict or a failure message."""
-    # glibc returns freed heap at once, as in the workflow's scan jobs
-    # (steadysqueeze.pipeline.support.return_freed_memory): without it a scan's peak RSS
-    # measures the allocator's fragmentation, not the solver
-    env = {"MALLOC_MMAP_THRESHOLD_": "131072", "MALLOC_TRIM_THRESHOLD_": "131072",
-           **os.environ}
-    if source is not None:
-        env["PYTHONPATH"] = str(Path(source).resolve() / "src")
-    spec = json.dumps(dict(model=model, params=params, N=N, method=method))
-    try:
-        done = subprocess.run([sys.executable, "-c", _VERSIONED_CHILD, spec], env=env,
-                              capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return f"timeout >{timeout:.0f}s"
-    if done.returncode != 0:
-        return (done.stderr.strip().splitlines() or ["failed"])[-1][:80]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    overrides = {} if source is None else {"PYTHONPATH": str(Path(source).resolve() / "src")}
+    return run_child(_VERSIONED_CHILD, dict(model=model, params=params, N=N, method=method),
+                     timeout, FREED_HEAP_ENV, overrides, message_length=80)
 
 
 def relative_difference(a: dict, b: dict) -> float:

@@ -25,10 +25,8 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
-import sys
+
+from children import FREED_HEAP_ENV, run_child
 
 #: the issue's points: paramagnetic and ferromagnetic xyz, ferromagnetic tfi
 POINTS = {
@@ -65,18 +63,9 @@ print(json.dumps(out))
 
 def run(model: str, params: dict, N: int, k: int, timeout: float) -> dict | str:
     """One spectrum in a fresh interpreter: the child's result dict or why it failed."""
-    env = {"MALLOC_MMAP_THRESHOLD_": "131072", "MALLOC_TRIM_THRESHOLD_": "131072",
-           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-           **os.environ}
-    spec = json.dumps(dict(model=model, params=params, N=N, k=k))
-    try:
-        done = subprocess.run([sys.executable, "-c", _CHILD, spec], env=env,
-                              capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return f"timeout >{timeout:.0f}s"
-    if done.returncode != 0:
-        return (done.stderr.strip().splitlines() or ["failed"])[-1][:100]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    threads = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    return run_child(_CHILD, dict(model=model, params=params, N=N, k=k), timeout,
+                     {**FREED_HEAP_ENV, **threads})
 
 
 def _per_sector(r: dict, key: str, fmt: str) -> str:

@@ -178,6 +178,19 @@ def _axis(name: str, values: Any) -> np.ndarray | None:
     return array
 
 
+def _split(parameters: dict[str, Any]) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """(swept, fixed): sequences become grid axes (checked by :func:`_axis`), numbers stay."""
+    swept: dict[str, np.ndarray] = {}
+    fixed: dict[str, Any] = {}
+    for name, values in parameters.items():
+        axis = _axis(name, values)
+        if axis is None:
+            fixed[name] = values
+        else:
+            swept[name] = axis
+    return swept, fixed
+
+
 def _is_infinite(N: Any) -> bool:
     return (isinstance(N, str) and N.lower() in ("inf", "infinity")) or \
         (isinstance(N, float) and N == float("inf"))
@@ -248,12 +261,9 @@ def solve(model: ModelSpec, N: int | Sequence[int] | str | float,
     Ns = _axis("N", N)
     grid: dict[str, np.ndarray] = {} if Ns is None else {"N": np.array([_N(n) for n in Ns])}
     fixed: dict[str, float] = {} if Ns is not None else {"N": _N(N)}
-    for name, values in parameters.items():
-        axis = _axis(name, values)
-        if axis is None:
-            fixed[name] = values
-        else:
-            grid[name] = axis
+    swept, held = _split(parameters)
+    grid.update(swept)
+    fixed.update(held)
     points = []   # every point validated before any solve
     for values in itertools.product(*grid.values()):
         point = {**fixed, **dict(zip(grid, values))}
@@ -271,14 +281,9 @@ def solve(model: ModelSpec, N: int | Sequence[int] | str | float,
 
 def _limit(model_class: type[Model], parameters: dict[str, Any]) -> xr.Dataset:
     """The N = ∞ limit on the grid of ``parameters`` (numbers fixed, sequences swept)."""
-    grid: dict[str, np.ndarray] = {}
-    fixed: dict[str, float] = {}
-    for name, values in parameters.items():
-        axis = _axis(name, values)
-        if axis is None:
-            fixed[name] = float(values)
-        else:
-            grid[name] = axis.astype(float)
+    swept, held = _split(parameters)
+    grid = {k: v.astype(float) for k, v in swept.items()}
+    fixed = {k: float(v) for k, v in held.items()}
     for point in itertools.product(*grid.values()):   # every point validated first
         model_class.from_parameters({**fixed, **dict(zip(grid, point))})
     return limit_dataset(model_class, grid, fixed)
