@@ -66,6 +66,15 @@ def get_exact_mem_mb(wildcards, attempt):
     return min(mem_mb, MEMORY_BUDGET_MB) if MEMORY_BUDGET_MB else mem_mb
 
 
+def get_exact_threads(wildcards):
+    """Threads of an exact job: the preconditioner's sweep threads at the largest N of
+    its shard (snakemake gives a job at most --cores)."""
+    study, shard = _solved_shard(wildcards)
+    if shard is None:
+        return 1
+    return exact_job_resources(study.model_class, study.shard_max_N(shard))["threads"]
+
+
 def get_exact_runtime(wildcards, attempt):
     """Runtime (minutes) of an exact job, from the points of its shard and their N."""
     study, shard = _solved_shard(wildcards)
@@ -132,6 +141,11 @@ def get_minimum_mem_mb(wildcards, attempt):
     study = STUDIES[wildcards.study]
     mem_mb = minimum_job_resources(study, int(wildcards.N))["mem_mb"] * attempt
     return min(mem_mb, MEMORY_BUDGET_MB) if MEMORY_BUDGET_MB else mem_mb
+
+
+def get_minimum_threads(wildcards):
+    """Threads of the minimum search at one N (rule minimum)."""
+    return minimum_job_resources(STUDIES[wildcards.study], int(wildcards.N))["threads"]
 
 
 def get_minimum_runtime(wildcards, attempt):

@@ -7,8 +7,9 @@ model's assembled Liouvillian in real coordinates, cut into its J blocks
 equation (the population of :math:`|N/2,-N/2\rangle`, dependent by trace conservation)
 replaced by :math:`\sum_J\mathrm{Tr}\rho^J = 1`, right-preconditioned by one symmetric
 block Gauss–Seidel sweep over J (:class:`~.preconditioner.BlockGaussSeidel`).
-Orthogonalisation is classical Gram–Schmidt with one reorthogonalisation, as BLAS
-matrix–vector products on a preallocated basis. A warm start (a neighbouring point's
+Orthogonalisation is classical Gram–Schmidt, repeated where it cancelled, as BLAS
+matrix–vector products on a preallocated basis; with single-precision factors the
+flexible variant (FGMRES). A warm start (a neighbouring point's
 solution) and a reused preconditioner are accepted, see :mod:`.scan`.
 """
 
@@ -26,7 +27,12 @@ from .preconditioner import BlockGaussSeidel, BlockOperator
 from .progress import Progress
 
 __all__ = ["KrylovResult", "KrylovSolution", "WarmStart", "TakePreconditioner", "gmres",
-           "reusable", "solve_krylov", "basis_length"]
+           "reusable", "solve_krylov", "basis_length", "REORTHOGONALISE_BELOW"]
+
+
+#: a new Krylov vector is orthogonalised a second time when the first projection left
+#: less than this fraction of its norm (1/√2, DGKS); each pass reads the whole basis
+REORTHOGONALISE_BELOW = 2 ** -0.5
 
 
 @dataclass
@@ -43,8 +49,11 @@ def gmres(apply_A: Callable[[np.ndarray], np.ndarray], b: np.ndarray,
           progress: Callable[[int, float], None] | None = None,
           flexible: np.dtype | None = None) -> KrylovResult:
     """Right-preconditioned restarted GMRES in the arithmetic of ``b`` (real or complex),
-    CGS with one reorthogonalisation (BLAS-2 on a preallocated basis), Givens rotations
-    (complex ones, :math:`[[\bar c, \bar s], [-s, c]]`, which are the real ones for real data).
+    classical Gram–Schmidt (BLAS-2 on a preallocated basis), repeated once where the
+    projection cancelled more than :data:`REORTHOGONALISE_BELOW` of the vector (the
+    criterion of Daniel, Gragg, Kaufman & Stewart 1976: "twice is enough"), Givens
+    rotations (complex ones, :math:`[[\bar c, \bar s], [-s, c]]`, which are the real ones
+    for real data).
 
     ``flexible``: the flexible variant (FGMRES, Saad 1993) for a preconditioner that is
     linear only to its rounding, e.g. single-precision factors: the preconditioned
@@ -78,12 +87,15 @@ def gmres(apply_A: Callable[[np.ndarray], np.ndarray], b: np.ndarray,
                 Z[j] = apply_M(V[j])
                 w = apply_A(Z[j].astype(dtype))
             Vj = V[:j + 1]
+            before = float(np.linalg.norm(w))
             h = (Vj @ w.conj()).conj()     # V^H w without conjugating the basis
             w -= h @ Vj
-            h2 = (Vj @ w.conj()).conj()    # reorthogonalise once (CGS2)
-            w -= h2 @ Vj
-            h += h2
             hn = float(np.linalg.norm(w))
+            if hn < REORTHOGONALISE_BELOW * before:   # cancellation: once more (DGKS)
+                h2 = (Vj @ w.conj()).conj()
+                w -= h2 @ Vj
+                h += h2
+                hn = float(np.linalg.norm(w))
             H[:j + 1, j] = h
             H[j + 1, j] = hn
             if hn > 0:

@@ -31,6 +31,7 @@ the iterations GMRES needs to reach the same tolerance.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import time
@@ -98,6 +99,20 @@ def split_domains(costs: Sequence[float], domains: int) -> list[tuple[int, int]]
     return list(itertools.pairwise(cuts))
 
 
+@functools.cache
+def _pool_of(threads: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(threads, thread_name_prefix="block-gauss-seidel")
+
+
+def worker_pool(threads: int) -> ThreadPoolExecutor | None:
+    """The process's pool of ``threads`` sweep threads (None for one: the caller's
+    thread sweeps), shared by every preconditioner so that a scan does not start
+    threads point after point. Only solves run there: a SuperLU factor made in a
+    worker thread is never freed (measured 0.12 GB lost per factorisation of the
+    N = 120 blocks; scipy issue 15921), so factorisation stays in the caller's thread."""
+    return _pool_of(threads) if threads > 1 else None
+
+
 class BlockGaussSeidel:
     r"""Symmetric block Gauss–Seidel sweep over J for :math:`\tilde L` (L with its first
     equation, the population of :math:`|N/2,-N/2\rangle`, replaced by the trace), cut
@@ -127,8 +142,7 @@ class BlockGaussSeidel:
         for k in range(L.nblocks):
             self.lus.append(self._factor(k, permc_spec, diag_pivot_thresh))
         self.domains = split_domains([lu.nnz for lu in self.lus], self.sweep.domains)
-        self._pool = ThreadPoolExecutor(self.sweep.threads(len(self.domains))) \
-            if self.sweep.threads(len(self.domains)) > 1 else None
+        self._pool = worker_pool(self.sweep.threads(len(self.domains)))
 
     def _factor(self, k: int, permc_spec: str, diag_pivot_thresh: float) -> Any:
         M = self.L.block_matrix(k)
