@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -62,7 +64,7 @@ def test_one_domain_is_symmetric_block_gauss_seidel(model):
 def test_domains_are_contiguous_and_balanced(costs, domains):
     cut = split_domains(costs, domains)
     assert cut[0][0] == 0 and cut[-1][1] == len(costs)
-    assert all(b == c for (_, b), (c, _) in zip(cut, cut[1:]))
+    assert all(b == c for (_, b), (c, _) in itertools.pairwise(cut))
     assert all(b - a >= 2 for a, b in cut)
     assert len(cut) == max(1, min(domains, len(costs) // 2))
     loads = [sum(costs[a:b]) for a, b in cut]
@@ -146,8 +148,8 @@ def test_flexible_gmres_solves_with_a_changing_preconditioner():
 
 
 @pytest.mark.parametrize("bad, field", [
-    (dict(precision="half"), "precision"), (dict(domains=0), "domains"),
-    (dict(workers=0), "workers"), (dict(domains=1.5), "domains")])
+    ({"precision": "half"}, "precision"), ({"domains": 0}, "domains"),
+    ({"workers": 0}, "workers"), ({"domains": 1.5}, "domains")])
 def test_bad_sweep_options_name_the_field(bad, field):
     with pytest.raises(ValueError, match=field):
         SweepOptions(**bad)
@@ -160,3 +162,15 @@ def test_thread_budget_follows_omp_num_threads(monkeypatch):
     assert SweepOptions(domains=4, workers=1).threads(4) == 1
     monkeypatch.delenv("OMP_NUM_THREADS")
     assert thread_budget() >= 1
+
+
+def test_default_domains_follow_the_problem_not_the_machine(monkeypatch):
+    from steadysqueeze.exact.options import TWO_DOMAINS_FROM
+    for budget in ("1", "16"):
+        monkeypatch.setenv("OMP_NUM_THREADS", budget)
+        assert SweepOptions().domains_for(TWO_DOMAINS_FROM - 1) == 1
+        assert SweepOptions().domains_for(TWO_DOMAINS_FROM) == 2
+    assert SweepOptions(domains=3).domains_for(10) == 3
+    L = RealBlockLiouvillian(XYZ_FERRO, 40)
+    assert len(BlockGaussSeidel(L).domains) == 1
+    assert len(BlockGaussSeidel(L, SweepOptions(domains=3)).domains) == 3

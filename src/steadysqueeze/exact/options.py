@@ -8,11 +8,15 @@ from typing import Literal
 
 from ..state import DEFAULT_RESIDUAL_TOLERANCE
 
-__all__ = ["SolverOptions", "SweepOptions", "Method", "Precision", "thread_budget"]
+__all__ = ["SolverOptions", "SweepOptions", "Method", "Precision", "thread_budget",
+           "TWO_DOMAINS_FROM"]
 
 Method = Literal["auto", "direct", "krylov", "closed-form"]
 _METHODS = ("auto", "direct", "krylov", "closed-form")
 Precision = Literal["double", "single"]
+#: unknowns from which a sweep is cut into two domains by default (686 851 at N = 200 for
+#: the local-emission models, parity-reduced)
+TWO_DOMAINS_FROM = 600_000
 
 
 def thread_budget() -> int:
@@ -36,24 +40,35 @@ class SweepOptions:
     precision
         ``"single"`` (factors in float32/complex64, flexible GMRES) or ``"double"``.
     domains
-        Contiguous domains over J swept independently (1: the lexicographic sweep).
-        Fixed, not derived from the machine, so that the answer is the same everywhere.
+        Contiguous domains over J swept independently (1: the lexicographic sweep);
+        None: :meth:`domains_for` the problem's size. Never derived from the machine,
+        so that the answer is the same everywhere.
     workers
-        Threads that sweep the domains (at most ``domains`` are used); None: the
-        :func:`thread_budget`.
+        Threads that sweep the domains (at most as many as domains are used); None:
+        the :func:`thread_budget`.
     """
 
     precision: Precision = "single"
-    domains: int = 2
+    domains: int | None = None
     workers: int | None = None
 
     def __post_init__(self) -> None:
         if self.precision not in ("double", "single"):
             raise ValueError(f"precision must be 'double' or 'single', got {self.precision!r}")
-        if not isinstance(self.domains, int) or self.domains < 1:
-            raise ValueError(f"domains must be an integer >= 1, got {self.domains!r}")
+        if self.domains is not None and (not isinstance(self.domains, int)
+                                         or self.domains < 1):
+            raise ValueError(f"domains must be an integer >= 1 or None, got {self.domains!r}")
         if self.workers is not None and (not isinstance(self.workers, int) or self.workers < 1):
             raise ValueError(f"workers must be an integer >= 1 or None, got {self.workers!r}")
+
+    def domains_for(self, unknowns: int) -> int:
+        """The domains of a sweep over ``unknowns``: as set, else two from
+        :data:`TWO_DOMAINS_FROM` unknowns on (N = 200 with local emission; smaller
+        problems' block solves are too short for a second thread to pay, and a second
+        domain costs 7-12% more iterations), else one."""
+        if self.domains is not None:
+            return self.domains
+        return 2 if unknowns >= TWO_DOMAINS_FROM else 1
 
     def threads(self, domains: int) -> int:
         """Worker threads for ``domains`` domains."""

@@ -141,7 +141,8 @@ class BlockGaussSeidel:
         self.lus: list[Any] = []
         for k in range(L.nblocks):
             self.lus.append(self._factor(k, permc_spec, diag_pivot_thresh))
-        self.domains = split_domains([lu.nnz for lu in self.lus], self.sweep.domains)
+        self.domains = split_domains([lu.nnz for lu in self.lus],
+                                     self.sweep.domains_for(L.size))
         self._pool = worker_pool(self.sweep.threads(len(self.domains)))
 
     def _factor(self, k: int, permc_spec: str, diag_pivot_thresh: float) -> Any:

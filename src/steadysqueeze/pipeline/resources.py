@@ -8,31 +8,26 @@ from __future__ import annotations
 
 import os
 
-from ..exact.memory import peak_memory_bytes
+from ..exact.memory import local_unknowns, peak_memory_bytes
 from ..exact.options import SweepOptions
 from ..models import Model
 from ..studies import Study
 
 __all__ = ["exact_job_resources", "exact_job_threads", "minimum_job_resources",
-           "local_memory_budget_mb", "THREADED_FROM_N"]
+           "local_memory_budget_mb"]
 
 #: a minimum located from a closed form at N (:attr:`Study.minima_N`): measured 0.27 GB and
 #: 0.4 s per evaluation at N = 10⁶ (diagonals of the closed form, O(N))
 _CLOSED_FORM_MINIMUM_MB_PER_N = 0.4e-3
 
 
-#: local channels from this N on: an exact job gets the sweep's domains as threads
-#: (:class:`~steadysqueeze.exact.options.SweepOptions`); below it a job's block solves are
-#: too small for a second thread to pay, and jobs side by side use the cores better
-THREADED_FROM_N = 200
-
-
 def exact_job_threads(model: type[Model], N: int) -> int:
-    """Threads of an exact job at N: one sweep thread per domain of the preconditioner
-    (block solves in parallel) for local channels at large N, else one."""
-    if model.has_closed_form() or model.dissipation == "collective" or N < THREADED_FROM_N:
+    """Threads of an exact job at N: one per domain of the preconditioner's sweep, whose
+    block solves run in parallel (local channels from N = 200, see
+    :meth:`~steadysqueeze.exact.options.SweepOptions.domains_for`), else one."""
+    if model.has_closed_form() or model.dissipation == "collective":
         return 1
-    return SweepOptions().domains
+    return SweepOptions().domains_for(local_unknowns(N, model.conserves_parity))
 
 
 def exact_job_resources(model: type[Model], N: int) -> dict[str, float]:
