@@ -15,12 +15,14 @@ import itertools
 import numpy as np
 import pytest
 
-from steadysqueeze.exact import SolverOptions, steady_state
+from steadysqueeze.exact import SolverOptions, preconditioner, steady_state
 from steadysqueeze.exact.krylov import gmres
 from steadysqueeze.exact.options import SweepOptions, thread_budget
-from steadysqueeze.exact import preconditioner
-from steadysqueeze.exact.preconditioner import (SINGLE_PEAK_EXPONENT, BlockGaussSeidel,
-                                                split_domains)
+from steadysqueeze.exact.preconditioner import (
+    SINGLE_PEAK_EXPONENT,
+    BlockGaussSeidel,
+    split_domains,
+)
 from steadysqueeze.exact.realblocks import RealBlockLiouvillian
 from steadysqueeze.models import TFI, XYZ
 from steadysqueeze.observables import moments
