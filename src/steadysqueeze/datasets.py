@@ -396,7 +396,8 @@ def gap_dataset(study: Study, parts: Sequence[xr.Dataset], limit: xr.Dataset) ->
         ds.coords[key] = xr.Variable((), value, coordinate_attrs(model, key))
     labels = _gap_labels(model)
     if "gap_critical" in ds:
-        ds["drive_c"] = limit["drive_c"].sel({axis: ds[axis].values for axis in limit["drive_c"].dims})
+        drive_c = limit["drive_c"].sel({axis: ds[axis].values for axis in limit["drive_c"].dims})
+        ds["drive_c"] = drive_c.assign_attrs({**attrs("drive_c", **labels), **drive_c.attrs})
         if ds["gap_critical"].dims == ("N_critical",):
             ds = ds.assign(critical_gap_fit(ds["N_critical"].values, ds["gap_critical"].values,
                                             labels))
