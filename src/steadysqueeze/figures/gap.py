@@ -2,8 +2,9 @@
 scaling study with the ``gap:`` option: ``results/gap/{study}.nc`` beside the study's N = ∞
 dataset and the model's scaling dataset.
 
-(a) The exact gap of the permutation-invariant sector against the drive, one colour per N,
-with the N = ∞ gap of the linearised mean-field dynamics (Gaussian theory), the mean-field
+(a) The exact gap of the permutation-invariant sector against the drive, one colour per N
+(dashed: the gap of the even sector of M − M', where the gap is the odd sector's), with
+the N = ∞ gap of the linearised mean-field dynamics (Gaussian theory), the mean-field
 transition and, on each N's curve, the drive of that N's located minimum of ξ_R²;
 (b) the gap at the mean-field critical drive against N, log–log, with its power-law fit
 (:func:`steadysqueeze.scaling.critical_gap_fit`).
@@ -34,6 +35,8 @@ MINIMUM_MARKER: dict[str, Any] = {"marker": "v", "markersize": 6, "markeredgecol
                                   "markeredgewidth": 0.6, "linestyle": "none", "zorder": 5}
 CRITICAL_MARKER: dict[str, Any] = {"marker": "s", "markersize": 4.5, "linestyle": "none",
                                    "zorder": 4}
+#: the gap of the even sector (which holds the steady state), where the gap is another's
+EVEN_STYLE: dict[str, Any] = {"linestyle": "--", "linewidth": 0.9}
 
 
 def _rate_label(ds: xr.Dataset, symbol: str) -> str:
@@ -66,13 +69,20 @@ def _drive_panel(ax: Axes, ds: xr.Dataset, limit: xr.Dataset, scaling: xr.Datase
     x = factor * ds[drive].values
     critical = factor * float(ds["drive_c"]) if "drive_c" in ds else np.nan
     located = set(scaling["N_located"].values.tolist())
+    even = ds["gap_by_sector"].sel(sector="even")
+    with_even = bool(np.isfinite(even).any()) and not np.allclose(even, ds["gap"])
     for N in ds["N"].values.tolist():
         gap = ds["gap"].sel(N=N).values
         ax.plot(x, gap, "o-", color=colours[N], markersize=3, label=f"$N = {N}$")
+        if with_even:
+            ax.plot(x, even.sel(N=N).values, color=colours[N], **EVEN_STYLE)
         if N in located:
             _mark_minimum(ax, x, gap, factor * float(scaling["drive_at_min"].sel(N_located=N)),
                           colours[N])
     handles, labels = ax.get_legend_handles_labels()
+    if with_even:
+        handles.append(plt.Line2D([], [], color="0.4", **EVEN_STYLE))
+        labels.append("even sector of $M - M'$")
     handles.append(plt.Line2D([], [], color="0.6", **MINIMUM_MARKER))
     labels.append(r"drive of the $\xi_R^2$ minimum")
     if "gap_critical" in ds and np.isfinite(critical):
@@ -157,7 +167,9 @@ register(FigureSpec(
     Liouvillian has more eigenvalues), found by shift-invert Arnoldi per parity sector of
     M − M'.
 
-    **(a)** Δ against the drive, one colour per N (log scale), the N = ∞ gap of the
+    **(a)** Δ against the drive, one colour per N (log scale; dashed: the smallest
+    \\|Re λ\\| of the even sector of M − M', which holds the steady state, where Δ is the
+    odd sector's), the N = ∞ gap of the
     linearised mean-field dynamics (dash-dotted: about the paramagnet, then about either
     ordered branch), the mean-field transition (dotted), the gap at the mean-field critical
     drive (squares, also at N beyond the drive grid) and the drive of each N's located
