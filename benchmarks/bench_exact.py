@@ -13,6 +13,8 @@ A last line times the collective-emission (driven Dicke, J = N/2 block) solver p
 parameter point at N = 300 against :func:`qutip.steadystate` on the same (N+1)-dim
 manifold (:func:`qutip.jmat`, H = −Ω Jx, c_ops = [√(Γ/N) J⁻]).
 
+``--threads T [T ...]`` gives this version a budget of T threads (``OMP_NUM_THREADS``,
+which the solver's sweep follows), one row per T; the baseline always runs on one.
 ``--baseline DIR`` sets another version of the package beside this one, in the same
 run: DIR is a checkout of it (e.g. ``git worktree add ../baseline <commit>``), whose
 ``src/`` is imported in the baseline's subprocesses. ``--markdown`` prints the table
@@ -120,11 +122,19 @@ print(json.dumps(dict(time=elapsed, rss=rss, points=points)))
 """
 
 
+#: the thread-count variables a child's budget sets (the solver's worker threads follow
+#: OMP_NUM_THREADS, :func:`steadysqueeze.exact.options.thread_budget`)
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 def run_version(source: Path | None, model: str, params: list[dict], N: int, method: str,
-                timeout: float) -> dict | str:
+                timeout: float, threads: int = 1) -> dict | str:
     """Solve ``params`` (in order, one process) with the package under ``source``/src, or
-    with the installed one if ``source`` is None; the result dict or a failure message."""
-    overrides = {} if source is None else {"PYTHONPATH": str(Path(source).resolve() / "src")}
+    with the installed one if ``source`` is None, with a budget of ``threads`` threads;
+    the result dict or a failure message."""
+    overrides = {name: str(threads) for name in THREAD_VARIABLES}
+    if source is not None:
+        overrides["PYTHONPATH"] = str(Path(source).resolve() / "src")
     return run_child(_VERSIONED_CHILD, dict(model=model, params=params, N=N, method=method),
                      timeout, FREED_HEAP_ENV, overrides, message_length=80)
 
@@ -150,12 +160,14 @@ def markdown_rows(args: argparse.Namespace, points: list[str], ns: list[int]) ->
     for point in points:
         name, params = POINTS[point]
         for N in ns:
-            new = run_version(None, name, [params], N, args.method, args.timeout)
             old = (run_version(args.baseline, name, [params], N, args.method, args.timeout)
                    if args.baseline and N <= args.baseline_max_n else "not run")
             estimate = peak_memory_bytes(MODELS[name], N) / 1e9
-            rows.append(_row(point, N, new, old) + f" {estimate:.2f} |")
-            print(rows[-1], flush=True)
+            for threads in args.threads:
+                new = run_version(None, name, [params], N, args.method, args.timeout, threads)
+                label = point if args.threads == [1] else f"{point}, {threads} thr."
+                rows.append(_row(label, N, new, old) + f" {estimate:.2f} |")
+                print(rows[-1], flush=True)
     return rows
 
 
@@ -176,7 +188,8 @@ def scan_row(args: argparse.Namespace) -> str:
     """The scan across the xyz transition: this version in one process; the baseline at
     ``--scan-baseline-points`` of its points (one process each), extrapolated to 25."""
     params = [dict(J=-0.8, dJ=float(d), Jz=1.0) for d in SCAN_DJ]
-    new = run_version(None, "xyz", params, args.scan, args.method, args.timeout)
+    new = run_version(None, "xyz", params, args.scan, args.method, args.timeout,
+                      max(args.threads))
     cell = "not run"
     if args.baseline and args.scan_baseline_points:
         picks = np.linspace(0, len(params) - 1, args.scan_baseline_points).round().astype(int)
@@ -378,6 +391,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="checkout of another version of the package to run beside this one")
     parser.add_argument("--baseline-max-n", type=int, default=300,
                         help="largest N solved with the baseline")
+    parser.add_argument("--threads", type=int, nargs="+", default=[1],
+                        help="--markdown: this version's thread budget(s), one row each "
+                             "(the baseline always has one; the scan uses the largest)")
     parser.add_argument("--markdown", action="store_true",
                         help="print a markdown table: this version beside the baseline")
     parser.add_argument("--scan", type=int, default=0, help="N of the scan line (0: none)")

@@ -69,6 +69,15 @@ def get_exact_mem_mb(wildcards, attempt):
     return min(mem_mb, MEMORY_BUDGET_MB) if MEMORY_BUDGET_MB else mem_mb
 
 
+def get_exact_threads(wildcards):
+    """Threads of an exact job: the preconditioner's sweep threads at the largest N of
+    its shard (snakemake gives a job at most --cores)."""
+    study, shard = _solved_shard(wildcards)
+    if shard is None:
+        return 1
+    return exact_job_resources(study.model_class, study.shard_max_N(shard))["threads"]
+
+
 def get_exact_runtime(wildcards, attempt):
     """Runtime (minutes) of an exact job, from the points of its shard and their N."""
     study, shard = _solved_shard(wildcards)
@@ -137,6 +146,11 @@ def get_minimum_mem_mb(wildcards, attempt):
     return min(mem_mb, MEMORY_BUDGET_MB) if MEMORY_BUDGET_MB else mem_mb
 
 
+def get_minimum_threads(wildcards):
+    """Threads of the minimum search at one N (rule minimum)."""
+    return minimum_job_resources(STUDIES[wildcards.study], int(wildcards.N))["threads"]
+
+
 def get_minimum_runtime(wildcards, attempt):
     """Runtime (minutes) of the minimum search at one N (rule minimum)."""
     study = STUDIES[wildcards.study]
@@ -160,7 +174,7 @@ def _gap_job(wildcards):
     if "N" in wildcards.keys():
         return gap_job_resources(study, [int(wildcards.N)])
     if study.gap_job_per_N:
-        return {"mem_mb": 1000, "runtime": 5}
+        return {"mem_mb": 1000, "runtime": 5, "threads": 1}
     return gap_job_resources(study, study.gap.all_N)
 
 
@@ -168,6 +182,11 @@ def get_gap_mem_mb(wildcards, attempt):
     """Memory of a gap job (grows with retries; never more than a local run's budget)."""
     mem_mb = _gap_job(wildcards)["mem_mb"] * attempt
     return min(mem_mb, MEMORY_BUDGET_MB) if MEMORY_BUDGET_MB else mem_mb
+
+
+def get_gap_threads(wildcards):
+    """Threads of a gap job: an exact job's at its largest N (its solves sweep alike)."""
+    return _gap_job(wildcards)["threads"]
 
 
 def get_gap_runtime(wildcards, attempt):

@@ -9,7 +9,7 @@ rule exact_shard:
         "results/benchmarks/exact/{study}/{shard}.tsv"
     params:
         study=get_study_block,
-    threads: 1
+    threads: get_exact_threads
     resources:
         mem_mb=get_exact_mem_mb,
         runtime=get_exact_runtime,
@@ -32,7 +32,7 @@ rule exact:
         "results/benchmarks/exact/{study}.tsv"
     params:
         study=get_study_block,
-    threads: 1
+    threads: get_exact_threads
     resources:
         mem_mb=get_exact_mem_mb,
         runtime=get_exact_runtime,

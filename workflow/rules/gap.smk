@@ -9,7 +9,7 @@ rule gap_shard:
         "results/benchmarks/gap/{gap_study}/{N}.tsv"
     params:
         study=lambda wildcards: STUDIES[wildcards.gap_study].block,
-    threads: 1
+    threads: get_gap_threads
     resources:
         mem_mb=get_gap_mem_mb,
         runtime=get_gap_runtime,
@@ -32,7 +32,7 @@ rule gap:
         "results/benchmarks/gap/{gap_study}.tsv"
     params:
         study=lambda wildcards: STUDIES[wildcards.gap_study].block,
-    threads: 1
+    threads: get_gap_threads
     resources:
         mem_mb=get_gap_mem_mb,
         runtime=get_gap_runtime,

@@ -9,7 +9,7 @@ rule minimum:
         "results/benchmarks/minima/{study}/{N}.tsv"
     params:
         study=get_study_block,
-    threads: 1
+    threads: get_minimum_threads
     resources:
         mem_mb=get_minimum_mem_mb,
         runtime=get_minimum_runtime,

@@ -7,8 +7,9 @@ model's assembled Liouvillian in real coordinates, cut into its J blocks
 equation (the population of :math:`|N/2,-N/2\rangle`, dependent by trace conservation)
 replaced by :math:`\sum_J\mathrm{Tr}\rho^J = 1`, right-preconditioned by one symmetric
 block Gauss–Seidel sweep over J (:class:`~.preconditioner.BlockGaussSeidel`).
-Orthogonalisation is classical Gram–Schmidt with one reorthogonalisation, as BLAS
-matrix–vector products on a preallocated basis. A warm start (a neighbouring point's
+Orthogonalisation is classical Gram–Schmidt, repeated where it cancelled, as BLAS
+matrix–vector products on a preallocated basis; with single-precision factors the
+flexible variant (FGMRES). A warm start (a neighbouring point's
 solution) and a reused preconditioner are accepted, see :mod:`.scan`.
 """
 
@@ -26,7 +27,12 @@ from .preconditioner import BlockGaussSeidel, BlockOperator
 from .progress import Progress
 
 __all__ = ["KrylovResult", "KrylovSolution", "WarmStart", "TakePreconditioner", "gmres",
-           "reusable", "solve_krylov"]
+           "reusable", "solve_krylov", "basis_length", "REORTHOGONALISE_BELOW"]
+
+
+#: a new Krylov vector is orthogonalised a second time when the first projection left
+#: less than this fraction of its norm (1/√2, DGKS); each pass reads the whole basis
+REORTHOGONALISE_BELOW = 2 ** -0.5
 
 
 @dataclass
@@ -40,15 +46,26 @@ class KrylovResult:
 def gmres(apply_A: Callable[[np.ndarray], np.ndarray], b: np.ndarray,
           apply_M: Callable[[np.ndarray], np.ndarray], atol: float, restart: int,
           maxiter: int, x0: np.ndarray | None = None,
-          progress: Callable[[int, float], None] | None = None) -> KrylovResult:
+          progress: Callable[[int, float], None] | None = None,
+          flexible: np.dtype | None = None) -> KrylovResult:
     """Right-preconditioned restarted GMRES in the arithmetic of ``b`` (real or complex),
-    CGS with one reorthogonalisation (BLAS-2 on a preallocated basis), Givens rotations
-    (complex ones, :math:`[[\bar c, \bar s], [-s, c]]`, which are the real ones for real data).
+    classical Gram–Schmidt (BLAS-2 on a preallocated basis), repeated once where the
+    projection cancelled more than :data:`REORTHOGONALISE_BELOW` of the vector (the
+    criterion of Daniel, Gragg, Kaufman & Stewart 1976: "twice is enough"), Givens
+    rotations (complex ones, :math:`[[\bar c, \bar s], [-s, c]]`, which are the real ones
+    for real data).
+
+    ``flexible``: the flexible variant (FGMRES, Saad 1993) for a preconditioner that is
+    linear only to its rounding, e.g. single-precision factors: the preconditioned
+    vectors :math:`z_j = M v_j` are kept, in this dtype, the operator is applied to the
+    kept :math:`z_j`, and the update is :math:`x = x_0 + Z y`, so the Arnoldi relation
+    :math:`A Z = V H` holds whatever M did and however Z was rounded.
     """
     n, dtype = b.size, b.dtype
     x = np.zeros_like(b) if x0 is None else np.array(x0, dtype=dtype)
     iterations, cycles = 0, 0
     V = np.empty((min(restart, maxiter) + 1, n), dtype=dtype)
+    Z = None if flexible is None else np.empty((min(restart, maxiter), n), dtype=flexible)
     while True:
         r = b - apply_A(x) if (iterations or x0 is not None) else b.copy()
         beta = float(np.linalg.norm(r))
@@ -64,14 +81,21 @@ def gmres(apply_A: Callable[[np.ndarray], np.ndarray], b: np.ndarray,
         del r
         j = 0
         for j in range(m):
-            w = apply_A(apply_M(V[j]))
+            if Z is None:
+                w = apply_A(apply_M(V[j]))
+            else:
+                Z[j] = apply_M(V[j])
+                w = apply_A(Z[j].astype(dtype))
             Vj = V[:j + 1]
+            before = float(np.linalg.norm(w))
             h = (Vj @ w.conj()).conj()     # V^H w without conjugating the basis
             w -= h @ Vj
-            h2 = (Vj @ w.conj()).conj()    # reorthogonalise once (CGS2)
-            w -= h2 @ Vj
-            h += h2
             hn = float(np.linalg.norm(w))
+            if hn < REORTHOGONALISE_BELOW * before:   # cancellation: once more (DGKS)
+                h2 = (Vj @ w.conj()).conj()
+                w -= h2 @ Vj
+                h += h2
+                hn = float(np.linalg.norm(w))
             H[:j + 1, j] = h
             H[j + 1, j] = hn
             if hn > 0:
@@ -92,7 +116,7 @@ def gmres(apply_A: Callable[[np.ndarray], np.ndarray], b: np.ndarray,
             if abs(g[j + 1]) <= atol or hn == 0:
                 break
         y = np.linalg.solve(np.triu(H[:j + 1, :j + 1]), g[:j + 1])
-        x += apply_M(y @ V[:j + 1])
+        x += apply_M(y @ V[:j + 1]) if Z is None else y @ Z[:j + 1]
         if iterations >= maxiter:
             return KrylovResult(x, iterations, float(np.linalg.norm(b - apply_A(x))), cycles)
 
@@ -137,6 +161,15 @@ class KrylovSolution:
         return WarmStart(self.operator, self.x)
 
 
+def basis_length(basis_bytes: float, L: BlockOperator,
+                 preconditioner: BlockGaussSeidel) -> int:
+    """GMRES restart length within ``basis_bytes``: one vector per iteration, two (the
+    second in the factors' precision) for the flexible variant."""
+    per_vector = L.dtype.itemsize + (0 if preconditioner.flexible_dtype is None
+                                     else preconditioner.flexible_dtype.itemsize)
+    return int(np.clip(basis_bytes / (per_vector * L.size), 10, 500))
+
+
 def _augmented(L: BlockOperator) -> Callable[[np.ndarray], np.ndarray]:
     """x ↦ L̃ x: L x with its first equation replaced by the trace."""
     def apply(x: np.ndarray) -> np.ndarray:
@@ -166,20 +199,21 @@ def solve_krylov(L: BlockOperator, options: SolverOptions, *,
     scale = L.rate_scale
     reused = preconditioner is not None and preconditioner.compatible(L)
     if not reused:
-        preconditioner = BlockGaussSeidel(L)
+        preconditioner = BlockGaussSeidel(L, options.sweep)
     assert preconditioner is not None
     setup = time.perf_counter() - start
     b = np.zeros(L.size, dtype=L.dtype)
     b[0] = 1.0
     x = x0 / L.trace(x0) if x0 is not None and _usable(x0, L) else None
     atol = max(1e-4 * options.tolerance * scale, 1e-15)
-    restart = int(np.clip(options.krylov_basis_bytes / (L.dtype.itemsize * L.size), 10, 500))
+    restart = basis_length(options.krylov_basis_bytes, L, preconditioner)
     report = None if progress is None else (lambda it, r: progress.update(it, r / scale))
     apply = _augmented(L)
     iterations, residual = 0, np.inf
     for _ in range(3):   # tighten the Krylov tolerance if the true residual check fails
         result = gmres(apply, b, preconditioner, atol, restart,
-                       options.max_iterations - iterations, x, report)
+                       options.max_iterations - iterations, x, report,
+                       flexible=preconditioner.flexible_dtype)
         iterations += result.iterations
         x = result.x / L.trace(result.x)
         residual = L.relative_residual(x)

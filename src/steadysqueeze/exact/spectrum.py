@@ -116,9 +116,10 @@ from ..spin import CollectiveSpin, collective_spin
 from ..state import SolverError
 from .emission import CollectiveEmissionLiouvillian, block_kron
 from .hermitianblocks import HermitianBlockLiouvillian
-from .krylov import gmres
+from .krylov import basis_length, gmres
 from .liouvillian import liouvillian
 from .memory import available_memory_bytes, format_gb, local_unknowns, peak_memory_bytes
+from .options import SweepOptions
 from .preconditioner import BlockGaussSeidel
 from .window import FIRST_WINDOW, next_window, wide_enough
 
@@ -184,6 +185,8 @@ class SpectrumOptions:
     shift
         The Arnoldi shift is σ = −shift (≥ 0; module docstring): the eigenvalues nearest
         σ are found, reported by their distance to 0.
+    sweep
+        How each solve's preconditioner sweeps (precision, domains, threads).
     """
 
     arpack_tolerance: float = 1e-10
@@ -199,6 +202,7 @@ class SpectrumOptions:
     window_tolerance: float = 1e-10
     max_memory_bytes: float | None = None
     shift: float = 0.05
+    sweep: SweepOptions = field(default_factory=SweepOptions)
 
     def __post_init__(self) -> None:
         for name in ("arpack_tolerance", "solve_tolerance", "residual_tolerance",
@@ -460,8 +464,8 @@ class _ShiftInvert:
                  options: SpectrumOptions) -> None:
         self.L, self.options = _Shifted(L, sigma), options
         self.anchored = bool(np.size(L.diag_positions))
-        self.preconditioner = BlockGaussSeidel(self.L)
-        self.restart = int(np.clip(options.krylov_basis_bytes / (8 * L.size), 10, 500))
+        self.preconditioner = BlockGaussSeidel(self.L, options.sweep)
+        self.restart = basis_length(options.krylov_basis_bytes, self.L, self.preconditioner)
         self.solves = self.iterations = 0
 
     def apply(self, x: np.ndarray) -> np.ndarray:
@@ -491,7 +495,8 @@ class _ShiftInvert:
         while iterations < self.options.max_solve_iterations:
             chunk = min(SOLVE_CHUNK, self.options.max_solve_iterations - iterations)
             result = gmres(self.apply, b, self.preconditioner, tol * norm,
-                           min(self.restart, chunk), chunk, x)
+                           min(self.restart, chunk), chunk, x,
+                           flexible=self.preconditioner.flexible_dtype)
             x, iterations, residual = result.x, iterations + result.iterations, \
                 result.residual_norm
             if self._accepted(residual, norm, x):

@@ -1,4 +1,4 @@
-"""Job resources of the workflow's rules: memory and runtime of the exact solves.
+"""Job resources of the workflow's rules: memory, runtime and threads of the exact solves.
 
 From ``benchmarks/bench_exact.py`` and the default run (2 cores), see
 ``benchmarks/README.md``.
@@ -11,20 +11,35 @@ import os
 from collections.abc import Sequence
 
 from ..exact.memory import peak_memory_bytes
+from ..exact.options import SweepOptions
 from ..exact.spectrum import spectrum_memory_bytes
 from ..models import Model
 from ..studies import Study
 
-__all__ = ["exact_job_resources", "minimum_job_resources", "gap_job_resources",
-           "local_memory_budget_mb"]
+__all__ = ["exact_job_resources", "exact_job_threads", "minimum_job_resources",
+           "gap_job_resources", "local_memory_budget_mb", "THREADED_FROM_N"]
 
 #: a minimum located from a closed form at N (:attr:`Study.minima_N`): measured 0.27 GB and
 #: 0.4 s per evaluation at N = 10⁶ (diagonals of the closed form, O(N))
 _CLOSED_FORM_MINIMUM_MB_PER_N = 0.4e-3
 
 
+#: local channels from this N on: an exact job gets the sweep's domains as threads
+#: (:class:`~steadysqueeze.exact.options.SweepOptions`); below it a job's block solves are
+#: too small for a second thread to pay, and jobs side by side use the cores better
+THREADED_FROM_N = 200
+
+
+def exact_job_threads(model: type[Model], N: int) -> int:
+    """Threads of an exact job at N: one sweep thread per domain of the preconditioner
+    (block solves in parallel) for local channels at large N, else one."""
+    if model.has_closed_form() or model.dissipation == "collective" or N < THREADED_FROM_N:
+        return 1
+    return SweepOptions().domains
+
+
 def exact_job_resources(model: type[Model], N: int) -> dict[str, float]:
-    """Memory (MB) of an exact job at N and its runtime (minutes per point).
+    """Memory (MB) of an exact job at N, its runtime (minutes per point) and threads.
 
     Memory: the estimated peak of one solve (:func:`~steadysqueeze.exact.memory.
     peak_memory_bytes`) with room for a scan, which holds its predecessor's solution and
@@ -33,9 +48,10 @@ def exact_job_resources(model: type[Model], N: int) -> dict[str, float]:
     seconds, growing like N⁴; collective emission (closed form) ~1 s per point at N = 1000.
     """
     mem_mb = int(1.5 * peak_memory_bytes(model, N) / 1e6) + 200
+    threads = exact_job_threads(model, N)
     if model.dissipation == "collective":
-        return {"mem_mb": mem_mb, "runtime": 0.05 + 0.05 * (N / 1000) ** 2}
-    return {"mem_mb": mem_mb, "runtime": 0.05 + 4 * (N / 300) ** 4}
+        return {"mem_mb": mem_mb, "runtime": 0.05 + 0.05 * (N / 1000) ** 2, "threads": threads}
+    return {"mem_mb": mem_mb, "runtime": 0.05 + 4 * (N / 300) ** 4, "threads": threads}
 
 
 def minimum_job_resources(study: Study, N: int) -> dict[str, float]:
@@ -45,9 +61,9 @@ def minimum_job_resources(study: Study, N: int) -> dict[str, float]:
     searches = study.size // (len(study.N) * len(study.sweep[study.model_class.scaling_drive]))
     if N in study.minima_N and not study.extrapolates_minima:
         return {"mem_mb": int(_CLOSED_FORM_MINIMUM_MB_PER_N * N) + 300,
-                "runtime": 0.05 * searches * max(N / 1e5, 1)}
+                "runtime": 0.05 * searches * max(N / 1e5, 1), "threads": 1}
     job = exact_job_resources(study.model_class, N)
-    return {"mem_mb": job["mem_mb"], "runtime": 20 * job["runtime"] * searches}
+    return {**job, "runtime": 20 * job["runtime"] * searches}
 
 
 def _spectrum_minutes(model: type[Model], N: int) -> float:
@@ -60,11 +76,12 @@ def _spectrum_minutes(model: type[Model], N: int) -> float:
 
 
 def gap_job_resources(study: Study, Ns: Sequence[int]) -> dict[str, float]:
-    """Memory (MB) and runtime (minutes) of a gap job over the N in ``Ns`` (rule
+    """Memory (MB), runtime (minutes) and threads of a gap job over the N in ``Ns`` (rule
     ``gap_shard`` at one N, or rule ``gap`` over all of them): the spectrum's memory
     estimate (:func:`~steadysqueeze.exact.spectrum.spectrum_memory_bytes`) at the largest N
-    with a margin, and each N's points (the sub-grid's, and one per value of the other swept
-    parameters at the critical drive)."""
+    with a margin, each N's points (the sub-grid's, and one per value of the other swept
+    parameters at the critical drive), and the threads of an exact job at the largest N
+    (the spectrum's solves use the same preconditioner sweep)."""
     request = study.gap
     if request is None:
         raise ValueError(f"study {study.name!r} has no 'gap' option")
@@ -75,7 +92,8 @@ def gap_job_resources(study: Study, Ns: Sequence[int]) -> dict[str, float]:
     critical = grid // len(request.sweep[drive]) if drive in request.sweep else 0
     points = {N: grid * (N in request.N) + critical for N in Ns}
     return {"mem_mb": mem_mb,
-            "runtime": sum(n * _spectrum_minutes(study.model_class, N) for N, n in points.items())}
+            "runtime": sum(n * _spectrum_minutes(study.model_class, N) for N, n in points.items()),
+            "threads": exact_job_threads(study.model_class, max(Ns))}
 
 
 def local_memory_budget_mb(fraction: float = 0.85) -> int:

@@ -1,0 +1,162 @@
+"""The preconditioner's sweep (:mod:`steadysqueeze.exact.preconditioner`) and flexible GMRES.
+
+- With one domain the sweep is the symmetric block Gauss–Seidel operator
+  :math:`(D + U)^{-1} D (D + L)^{-1}` of the anchored Liouvillian, built densely here.
+- Domains, single-precision factors and worker threads change how GMRES gets there,
+  not where: the steady state's ⟨J⟩ and covariance agree with the lexicographic
+  double-precision solve to 1e-10 relative; the worker count changes nothing (1e-12).
+- Flexible GMRES solves with a preconditioner that changes from one call to the next.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from steadysqueeze.exact import SolverOptions, steady_state
+from steadysqueeze.exact.krylov import gmres
+from steadysqueeze.exact.options import SweepOptions, thread_budget
+from steadysqueeze.exact import preconditioner
+from steadysqueeze.exact.preconditioner import (SINGLE_PEAK_EXPONENT, BlockGaussSeidel,
+                                                split_domains)
+from steadysqueeze.exact.realblocks import RealBlockLiouvillian
+from steadysqueeze.models import TFI, XYZ
+from steadysqueeze.observables import moments
+
+XYZ_FERRO = XYZ(Jx=1.6, Jy=-2.0, Jz=1.0, gamma=1.0)
+TFI_FERRO = TFI(Jx=4.0, Delta=-2.0, gamma=1.0)
+LEXICOGRAPHIC = SweepOptions(precision="double", domains=1, workers=1)
+
+
+def _dense_anchored(L: RealBlockLiouvillian) -> np.ndarray:
+    """L̃ densely: L with its first row replaced by the trace."""
+    A = np.column_stack([L.matvec(e) for e in np.eye(L.size)])
+    A[0] = 0.0
+    A[0, L.diag_positions] = 1.0
+    return A
+
+
+def _block_parts(A: np.ndarray, ranges: list[tuple[int, int]]
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The block diagonal, strictly lower and strictly upper block parts of A."""
+    D, lower = np.zeros_like(A), np.zeros_like(A)
+    for k, (a, b) in enumerate(ranges):
+        D[a:b, a:b] = A[a:b, a:b]
+        lower[b:, a:b] = A[b:, a:b]
+    return D, lower, A - D - lower
+
+
+@pytest.mark.parametrize("model", [XYZ_FERRO, TFI_FERRO], ids=["xyz", "tfi"])
+def test_one_domain_is_symmetric_block_gauss_seidel(model):
+    L = RealBlockLiouvillian(model, 8)
+    D, lower, upper = _block_parts(_dense_anchored(L), L.block_range)
+    expected = np.linalg.solve(D + upper, D @ np.linalg.inv(D + lower))
+    sweep = BlockGaussSeidel(L, LEXICOGRAPHIC)
+    got = np.column_stack([sweep(e) for e in np.eye(L.size)])
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-11 * np.abs(expected).max())
+
+
+@pytest.mark.parametrize("costs, domains", [
+    ([9, 8, 7, 5, 3, 2, 1, 1, 1, 1], 2), ([1.0] * 12, 3), (list(range(40, 0, -1)), 4),
+    ([5, 1, 1], 2), ([1, 1], 3), ([3, 2, 1, 1], 1)])
+def test_domains_are_contiguous_and_balanced(costs, domains):
+    cut = split_domains(costs, domains)
+    assert cut[0][0] == 0 and cut[-1][1] == len(costs)
+    assert all(b == c for (_, b), (c, _) in zip(cut, cut[1:]))
+    assert all(b - a >= 2 for a, b in cut)
+    assert len(cut) == max(1, min(domains, len(costs) // 2))
+    loads = [sum(costs[a:b]) for a, b in cut]
+    # each domain's load is within one block of the ideal share
+    assert max(loads) - sum(costs) / len(cut) <= max(costs) + 1e-12
+
+
+def _moments(model, N: int, sweep: SweepOptions) -> tuple[np.ndarray, int]:
+    state = steady_state(model, N, SolverOptions(method="krylov", sweep=sweep))
+    mean, covariance = moments(state)
+    return np.concatenate([mean, covariance.ravel()]), state.iterations
+
+
+def _relative(a: np.ndarray, b: np.ndarray) -> float:
+    return float(max(np.abs(a[:3] - b[:3]).max() / np.abs(b[:3]).max(),
+                     np.abs(a[3:] - b[3:]).max() / np.abs(b[3:]).max()))
+
+
+@pytest.mark.parametrize("model", [XYZ_FERRO, TFI_FERRO], ids=["xyz", "tfi"])
+@pytest.mark.parametrize("sweep", [
+    SweepOptions(precision="single", domains=1, workers=1),
+    SweepOptions(precision="double", domains=2, workers=1),
+    SweepOptions(precision="single", domains=3, workers=2)],
+    ids=["single", "2 domains", "single, 3 domains, 2 workers"])
+def test_sweeps_reach_the_same_steady_state(model, sweep):
+    reference, _ = _moments(model, 60, LEXICOGRAPHIC)
+    got, _ = _moments(model, 60, sweep)
+    assert _relative(got, reference) <= 1e-10
+
+
+def test_worker_count_changes_nothing():
+    one, iterations_one = _moments(XYZ_FERRO, 50, SweepOptions(domains=2, workers=1))
+    two, iterations_two = _moments(XYZ_FERRO, 50, SweepOptions(domains=2, workers=2))
+    assert iterations_one == iterations_two
+    assert _relative(two, one) <= 1e-12
+
+
+def test_single_precision_sweep_needs_flexible_gmres():
+    L = RealBlockLiouvillian(XYZ_FERRO, 30)
+    assert BlockGaussSeidel(L, LEXICOGRAPHIC).flexible_dtype is None
+    single = BlockGaussSeidel(L, SweepOptions(precision="single"))
+    assert single.flexible_dtype == np.float32
+    assert single.nbytes < BlockGaussSeidel(L, LEXICOGRAPHIC).nbytes
+
+
+@pytest.mark.parametrize("exponent", [SINGLE_PEAK_EXPONENT, 129],
+                         ids=["scaled", "overflowing scale"])
+def test_single_precision_block_solve(monkeypatch, exponent):
+    """A right-hand side spanning 200 decades (as ρ does with the excitation number) is
+    solved to single-precision accuracy; a scale that overflows float32 is retried
+    unscaled rather than returned as inf."""
+    monkeypatch.setattr(preconditioner, "SINGLE_PEAK_EXPONENT", exponent)
+    L = RealBlockLiouvillian(XYZ_FERRO, 30)
+    single = BlockGaussSeidel(L, SweepOptions(precision="single", domains=1))
+    double = BlockGaussSeidel(L, LEXICOGRAPHIC)
+    k = 3
+    a, b = L.block_range[k]
+    rhs = np.logspace(0, -200, b - a) * np.random.default_rng(2).choice([-1, 1], b - a)
+    got, expected = single._solve(k, rhs), double._solve(k, rhs)
+    assert np.isfinite(got).all()
+    assert np.abs(got - expected).max() <= 1e-5 * np.abs(expected).max()
+
+
+def test_flexible_gmres_solves_with_a_changing_preconditioner():
+    rng = np.random.default_rng(7)
+    n = 200
+    A = np.eye(n) * 4 + rng.standard_normal((n, n)) / np.sqrt(n)
+    b = rng.standard_normal(n)
+    inverse = np.linalg.inv(A)
+    calls = []
+
+    def changing(v: np.ndarray) -> np.ndarray:
+        """A different approximate inverse at every call."""
+        calls.append(1)
+        noise = 1e-3 * rng.standard_normal((n, n)) / np.sqrt(n)
+        return (inverse + noise) @ v
+
+    result = gmres(lambda x: A @ x, b, changing, 1e-13, 50, 200, flexible=np.dtype(float))
+    assert np.linalg.norm(A @ result.x - b) <= 1e-12 * np.linalg.norm(b)
+    assert len(calls) == result.iterations    # no extra application for the update
+
+
+@pytest.mark.parametrize("bad, field", [
+    (dict(precision="half"), "precision"), (dict(domains=0), "domains"),
+    (dict(workers=0), "workers"), (dict(domains=1.5), "domains")])
+def test_bad_sweep_options_name_the_field(bad, field):
+    with pytest.raises(ValueError, match=field):
+        SweepOptions(**bad)
+
+
+def test_thread_budget_follows_omp_num_threads(monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    assert thread_budget() == 3
+    assert SweepOptions(domains=2).threads(2) == 2
+    assert SweepOptions(domains=4, workers=1).threads(4) == 1
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    assert thread_budget() >= 1
