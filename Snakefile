@@ -22,6 +22,7 @@ include: "workflow/rules/perturbative.smk"
 include: "workflow/rules/gaussian.smk"
 include: "workflow/rules/exact.smk"
 include: "workflow/rules/scaling.smk"
+include: "workflow/rules/gap.smk"
 include: "workflow/rules/figures.smk"
 
 

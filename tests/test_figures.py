@@ -37,7 +37,8 @@ QUICK = ROOT / "config" / "quick.yaml"
 QUICK_FIGURES = ["fig3", "fig4", "fig6", "fig7", "fig9", "figB", "robustness", "scaling_xyz",
                  "scaling_tfi",
                  "scaling_dicke", "minimal_uncertainty", "transition_xyz", "transition_tfi",
-                 "transition_dicke", "approach_xyz", "approach_tfi", "approach_dicke"]
+                 "transition_dicke", "approach_xyz", "approach_tfi", "approach_dicke",
+                 "gap_xyz", "gap_tfi"]
 TOY_BLOCK = {"name": "toy_study", "model": "xyz", "N": [4], "fixed": {"Jz": 1.0},
              "sweep": {"J": [0.5], "dJ": [0.0, 0.1]}}
 
@@ -302,6 +303,7 @@ def datasets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, st
         inputs[f"scaling_{model}"] = {"scaling": str(where / f"scaling_{model}.nc")}
         inputs[f"transition_{model}"] = inputs[f"scaling_{model}"]
         inputs[f"approach_{model}"] = inputs[f"scaling_{model}"]
+        inputs[f"gap_{model}"] = {**inputs[f"scaling_{model}"], **_gap_inputs(where, model)}
     inputs["minimal_uncertainty"] = {m: str(where / f"scaling_{m}.nc") for m in SCALING}
     for name, block in STUDY_BLOCKS.items():
         study = Study.from_config({"name": name, **block})
@@ -318,6 +320,20 @@ def datasets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, st
     inputs["fig9"]["scaling"] = inputs["scaling_dicke"]["scaling"]
     inputs["robustness"] = _robustness_inputs(where)
     return inputs
+
+
+def _gap_inputs(where: Path, model: str) -> dict[str, str]:
+    """The gap figure's own datasets: a study through the model's transition at N = 4, 6
+    with the gap option (also at N = 8 at the critical drive) and its N = ∞ dataset."""
+    drive, _, fixed, critical, _ = SCALING[model]
+    study = Study.from_config({"name": f"gap_{model}", "model": model, "N": [4, 6],
+                               "fixed": fixed, "sweep": {drive: [0.3 * critical, critical * 0.8,
+                                                                  1.2 * critical]},
+                               "gap": {"k": 2, "critical_N": [8]}})
+    paths = {role: where / f"gap_{model}_{role}.nc" for role in ("gaussian", "gap")}
+    stages.write_gaussian(study, paths["gaussian"])
+    stages.write_gap(study, paths["gaussian"], paths["gap"])
+    return {role: str(path) for role, path in paths.items()}
 
 
 def _robustness_inputs(where: Path) -> dict[str, str]:

@@ -97,10 +97,10 @@ CONFIG_REFUSALS = {
                          ["tfi_line", "'sweep'", "max_grid_points"]),
     "more shards than points": (edit_study("tfi_line", shards=1000),
                                 ["tfi_line", "'shards'", "10 grid point"]),
-    "scaling with one drive value": (edit_study("scaling_xyz", sweep={"dJ": [0.2]}),
+    "scaling with one drive value": (edit_study("scaling_xyz", sweep={"dJ": [0.2]}, gap=True),
                                      ["scaling_xyz", "sweep.dJ", "two non-zero"]),
     "scaling with a zero and one drive value": (
-        edit_study("scaling_tfi", sweep={"Jx": [0.0, 0.5]}),
+        edit_study("scaling_tfi", sweep={"Jx": [0.0, 0.5]}, gap=True),
         ["scaling_tfi", "sweep.Jx", "two non-zero"]),
     "scaling over one N": (edit_study("scaling_dicke", N=[20], shard_by="point"),
                            ["scaling.dicke.study", "two N"]),

@@ -18,7 +18,8 @@ from workflow_helpers import ROOT, snakemake
 
 FIGURES = ("fig3", "fig4", "fig6", "fig7", "fig9", "figB", "scaling_xyz", "scaling_tfi",
            "scaling_dicke", "minimal_uncertainty", "transition_xyz", "transition_tfi",
-           "transition_dicke", "approach_xyz", "approach_tfi", "approach_dicke")
+           "transition_dicke", "approach_xyz", "approach_tfi", "approach_dicke", "gap_xyz",
+           "gap_tfi")
 STUDIES = ("fig3", "xyz_map", "tfi_line", "tfi_map", "dicke", "scaling_xyz", "scaling_tfi",
            "scaling_dicke")
 
@@ -50,6 +51,11 @@ def test_figures_exist_with_provenance(quick_run: Path, figure: str) -> None:
                for stage in ("models", "perturbative", "exact", "gaussian")}
         extra = {"results/scaling/dicke.nc"} if figure == "fig9" else set()   # its minima
         assert set(record["inputs"]) == own | extra
+    elif figure.startswith("gap_"):   # the scaling study's gap and N = infinity datasets
+        study = record["study"]["name"]
+        assert set(record["inputs"]) == {f"results/scaling/{figure[4:]}.nc",
+                                         f"results/gap/{study}.nc",
+                                         f"results/gaussian/{study}.nc"}
     else:
         assert all(p.startswith("results/scaling/") for p in record["inputs"])
     png_text = (out / f"{figure}.png").read_bytes()

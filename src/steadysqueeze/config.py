@@ -25,6 +25,7 @@ import jsonschema
 import yaml
 
 from .exact.memory import format_gb, machine_memory_bytes, peak_memory_bytes
+from .exact.spectrum import spectrum_memory_bytes
 from .expressions import DeclarationError
 from .figures import FIGURES, check_figure_studies, check_figure_study
 from .models import MODELS
@@ -229,13 +230,22 @@ def memory_limit_bytes(data: Mapping[str, Any]) -> tuple[float, str]:
 
 
 def _check_memory(data: Mapping[str, Any], studies: Mapping[str, Study]) -> None:
-    """Refuse a study whose largest exact solve would not fit in memory (field ``N``)."""
+    """Refuse a study whose largest exact solve (field ``N``) or largest spectrum of its
+    ``gap:`` option (field ``gap``) would not fit in memory."""
     limit, origin = memory_limit_bytes(data)
     for study in studies.values():
         N = max(study.N)
         need = peak_memory_bytes(study.model_class, N)
         if need > limit:
             raise ConfigError(f"study {study.name!r}: field 'N': one exact solve at N = {N} "
+                              f"needs an estimated {format_gb(need)}, more than "
+                              f"{format_gb(limit)} ({origin})")
+        if study.gap is None:
+            continue
+        N = max(study.gap.all_N)
+        need = spectrum_memory_bytes(study.model_with(), N, study.gap.k)
+        if need > limit:
+            raise ConfigError(f"study {study.name!r}: field 'gap': the spectrum at N = {N} "
                               f"needs an estimated {format_gb(need)}, more than "
                               f"{format_gb(limit)} ({origin})")
 

@@ -9,21 +9,24 @@ from :mod:`steadysqueeze.variables`.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import xarray as xr
 
 from .exact import Scan
+from .exact.spectrum import SECTORS, Spectrum
 from .gaussian import Limit, LimitStatus, critical_squeezing, thermodynamic_limit
 from .meanfield import critical_drive
 from .models import Model
 from .observables import Squeezing, analyze
+from .scaling import critical_gap_fit
 from .studies import Study
-from .variables import OBSERVABLES, PER_EMITTER, attrs, component_coords
+from .variables import OBSERVABLES, PER_EMITTER, attrs, component_coords, variable
 
 __all__ = ["points_dataset", "solved_points", "grid_dataset", "labelled_grid", "coordinate_attrs",
-           "grid_coords", "study_coords", "limit_dataset"]
+           "grid_coords", "study_coords", "limit_dataset", "gap_points", "gap_dataset",
+           "spectrum_row", "eigen_width", "SECTOR_CODES"]
 
 
 def coordinate_attrs(model: type[Model], name: str) -> dict[str, str]:
@@ -243,4 +246,164 @@ def limit_dataset(model: type[Model], grid: Mapping[str, np.ndarray],
         "with one stable fixed point its values; with several symmetry-related ones "
         "(symmetric_branches) each branch's (equal) values, the finite-N exact state being "
         "their symmetric mixture; with inequivalent ones (bistable) values per branch only"))
+    return ds
+
+
+# -- the Liouvillian gap at finite N (results/gap) ---------------------------------------------
+#: codes of the sector variables (flag_values): -1 where no eigenvalue (padding)
+SECTOR_CODES: dict[str, int] = {"none": -1, **{name: code for code, name in enumerate(SECTORS)}}
+#: the values of one spectrum, by variable (their extra dims from the variables registry)
+_SPECTRUM_VALUES = ("gap", "gap_sector", "gap_by_sector", "spectrum_radius", "eigenvalue_real",
+                    "eigenvalue_imag", "eigenvalue_sector", "eigenvalue_residual")
+#: the values of the spectrum at the critical drive: spectrum value -> variable
+_CRITICAL_VALUES = {"gap": "gap_critical", "gap_sector": "gap_critical_sector",
+                    "gap_by_sector": "gap_critical_by_sector"}
+_SECTOR_FLAGS = ("gap_sector", "eigenvalue_sector", "gap_critical_sector")
+SpectrumFunction = Callable[[Model, int, int], Spectrum]
+
+
+def eigen_width(k: int) -> int:
+    """Eigenvalues stored per point: k per parity sector, plus one where the k-th is half of
+    a complex-conjugate pair (:func:`~steadysqueeze.exact.spectrum.slowest_eigenvalues`)."""
+    return 2 * (k + 1)
+
+
+def spectrum_row(spectrum: Spectrum, width: int) -> dict[str, float | np.ndarray]:
+    """One point's values of :data:`_SPECTRUM_VALUES` (eigenvalues padded to ``width``)."""
+    n = spectrum.eigenvalues.size
+    if n > width:
+        raise ValueError(f"{n} eigenvalues, more than the {width} stored per point")
+    padding = np.full(width - n, np.nan)
+    return {
+        "gap": spectrum.gap, "gap_sector": SECTOR_CODES[spectrum.sector],
+        "gap_by_sector": np.array([spectrum.gap_of(s) if s in spectrum.radius else np.nan
+                                   for s in SECTORS]),
+        "spectrum_radius": np.array([spectrum.radius.get(s, np.nan) for s in SECTORS]),
+        "eigenvalue_real": np.concatenate([spectrum.eigenvalues.real, padding]),
+        "eigenvalue_imag": np.concatenate([spectrum.eigenvalues.imag, padding]),
+        "eigenvalue_sector": np.concatenate([[SECTOR_CODES[s] for s in spectrum.sectors],
+                                             np.full(width - n, SECTOR_CODES["none"])]),
+        "eigenvalue_residual": np.concatenate([spectrum.residuals, padding]),
+    }
+
+
+def _no_critical_row() -> dict[str, float | np.ndarray]:
+    """The critical values where the N = ∞ limit has no critical drive."""
+    return {"gap": np.nan, "gap_sector": SECTOR_CODES["none"],
+            "gap_by_sector": np.full(len(SECTORS), np.nan)}
+
+
+def _spectrum_variables(rows: Sequence[Mapping[str, float | np.ndarray]], names: Mapping[str, str],
+                        dims: tuple[str, ...], shape: tuple[int, ...], width: int,
+                        labels: Mapping[str, str]) -> dict[str, xr.Variable]:
+    """The rows (C order over ``dims``) as variables (row key -> variable name in ``names``)."""
+    extent = {"sector": len(SECTORS), "eigen": width}
+    out = {}
+    for key, name in names.items():
+        extra = variable(key).extra_dims
+        values = np.reshape(np.array([row[key] for row in rows]),
+                            shape + tuple(extent[d] for d in extra))
+        meta: dict[str, object] = dict(attrs(name, **labels))
+        if name in _SECTOR_FLAGS:
+            values = values.astype(np.int8)
+            meta.update(flag_values=np.array(list(SECTOR_CODES.values()), dtype=np.int8),
+                        flag_meanings=" ".join(SECTOR_CODES))
+        out[name] = xr.Variable(dims + extra, values, meta)
+    return out
+
+
+def _gap_labels(model: type[Model]) -> dict[str, str]:
+    return {"rate": model.rate_name, "drive": model.scaling_drive, "drive_units": model.rate_name}
+
+
+def gap_points(study: Study, Ns: Sequence[int], drive_c: xr.DataArray | None,
+               spectrum: SpectrumFunction) -> xr.Dataset:
+    r"""The Liouvillian gap of ``study`` at the N in ``Ns`` (its ``gap:`` option,
+    :class:`~steadysqueeze.studies.GapRequest`): on the sub-grid (dims ``N``, the swept
+    parameters and ``eigen``/``sector``) the gap, its sector, the gap and the completeness
+    radius of each sector and the k slowest eigenvalues per sector with their residuals;
+    where the study sweeps the model's scaling drive, the gap at the critical drive
+    ``drive_c`` (the N = ∞ dataset's, over the other swept parameters) along ``N_critical``.
+
+    ``spectrum(model, N, k)`` computes one spectrum
+    (:func:`~steadysqueeze.exact.spectrum.slowest_eigenvalues`); a solver failure raises.
+    """
+    request = study.gap
+    if request is None:
+        raise ValueError(f"study {study.name!r} has no 'gap' option")
+    model, drive = study.model_class, study.model_class.scaling_drive
+    labels, width = _gap_labels(model), eigen_width(request.k)
+    grid_N = [N for N in Ns if N in request.N]
+    rows = [spectrum_row(spectrum(study.model_with(**point), N, request.k), width)
+            for N in grid_N for point in request.points()]
+    data = _spectrum_variables(rows, {key: key for key in _SPECTRUM_VALUES},
+                               ("N",) + tuple(request.sweep), (len(grid_N),) + request.shape[1:],
+                               width, labels)
+    coords = {"N": xr.Variable(("N",), np.array(grid_N, dtype=np.int64),
+                               coordinate_attrs(model, "N"))}
+    if drive in study.sweep:
+        if drive_c is None:
+            raise ValueError(f"study {study.name!r} sweeps {drive}: the gap at its critical "
+                             "value needs the N = ∞ drive_c")
+        others = {axis: values for axis, values in request.sweep.items() if axis != drive}
+        critical = []
+        for N in Ns:
+            for values in itertools.product(*others.values()):
+                point = dict(zip(others, map(float, values)))
+                d_c = float(drive_c.sel(point)) if point else float(drive_c)
+                critical.append(spectrum_row(spectrum(study.model_with(**point, **{drive: d_c}),
+                                                      N, request.k), width)
+                                if np.isfinite(d_c) else _no_critical_row())
+        data.update(_spectrum_variables(critical, _CRITICAL_VALUES,
+                                        ("N_critical",) + tuple(others),
+                                        (len(Ns),) + tuple(len(v) for v in others.values()),
+                                        width, labels))
+        coords["N_critical"] = xr.Variable(("N_critical",), np.array(Ns, dtype=np.int64), {
+            **coordinate_attrs(model, "N"), "long_name": "N of the gap at the critical drive"})
+    if not grid_N:   # only the critical drive at these N
+        data = {k: v for k, v in data.items() if "N" not in v.dims}
+        del coords["N"]
+    return xr.Dataset(data, coords=coords)
+
+
+def gap_dataset(study: Study, parts: Sequence[xr.Dataset], limit: xr.Dataset) -> xr.Dataset:
+    """The Liouvillian gap dataset of ``study`` from the :func:`gap_points` of its N (in any
+    split, ascending within each part): the parts joined along ``N`` and ``N_critical``,
+    the labelled coordinates, the N = ∞ ``drive_c`` and, where the gap at the critical
+    drive depends on N alone, its power-law fit (:func:`~steadysqueeze.scaling.
+    critical_gap_fit`)."""
+    request = study.gap
+    if request is None:
+        raise ValueError(f"study {study.name!r} has no 'gap' option")
+    model = study.model_class
+    joined = [xr.concat([part[[v for v in part.data_vars if dim in part[v].dims]]
+                         for part in parts if dim in part.dims], dim=dim).sortby(dim)
+              for dim in ("N", "N_critical") if any(dim in part.dims for part in parts)]
+    ds = xr.merge(joined, combine_attrs="override")   # the variables' attributes
+    ds.attrs = {}   # not the parts' provenance
+    if list(ds["N"].values) != list(request.N) or (
+            "N_critical" in ds.dims and list(ds["N_critical"].values) != list(request.all_N)):
+        raise ValueError(f"study {study.name!r}: the gap parts do not cover its N exactly")
+    width = eigen_width(request.k)
+    ds = ds.assign_coords(
+        {axis: xr.Variable((axis,), values, coordinate_attrs(model, axis))
+         for axis, values in request.sweep.items()}
+        | {"sector": xr.Variable(("sector",), list(SECTORS), {
+            "long_name": "parity sector of M - M' (all: H does not conserve it)"}),
+           "eigen": xr.Variable(("eigen",), np.arange(width), {
+               "long_name": "eigenvalue index, by |Re lambda| then |Im lambda|"})})
+    for key, value in study.fixed.items():
+        ds.coords[key] = xr.Variable((), value, coordinate_attrs(model, key))
+    labels = _gap_labels(model)
+    if "gap_critical" in ds:
+        drive_c = limit["drive_c"].sel({axis: ds[axis].values for axis in limit["drive_c"].dims})
+        ds["drive_c"] = drive_c.assign_attrs({**attrs("drive_c", **labels), **drive_c.attrs})
+        if ds["gap_critical"].dims == ("N_critical",):
+            ds = ds.assign(critical_gap_fit(ds["N_critical"].values, ds["gap_critical"].values,
+                                            labels))
+    ds.attrs.update(model=model.name, method="spectrum", k=request.k,
+                    sector_of_the_spectrum=(
+                        "the permutation-invariant sector: the eigenvalues of L on the "
+                        "permutation-invariant operators (physical PIQS blocks), the sector a "
+                        "permutation-invariant state never leaves"))
     return ds

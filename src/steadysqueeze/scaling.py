@@ -37,7 +37,8 @@ from .models import Model
 from .variables import attrs
 
 __all__ = ["onset_coefficient", "first_crossing", "extrapolate_inverse_N", "minimum_fits",
-           "limit_fits", "scaling_dataset", "fitted_curve", "FORM_VARIABLES", "LIMIT_FITS"]
+           "limit_fits", "critical_gap_fit", "scaling_dataset", "fitted_curve",
+           "FORM_VARIABLES", "LIMIT_FITS", "GAP_FIT"]
 
 
 def onset_coefficient(drive: np.ndarray, xi2: np.ndarray, order: int) -> float:
@@ -199,6 +200,26 @@ def limit_fits(minima: xr.Dataset, xi2_c: float, labels: dict[str, str | int]
     out["limit_form"] = xr.Variable((), chosen, {"long_name": "fit of xi2_min the located "
                                                  "minima support best (lowest AICc)"})
     return out, _limit_sentence(fits, chosen, xi2_c)
+
+
+#: the fit of the gap at the critical drive: form and param -> variable (:func:`fitted_curve`)
+GAP_FIT = ("power_law", {"nu": "nu_gap"})
+
+
+def critical_gap_fit(N: np.ndarray, gap: np.ndarray, labels: dict[str, str | int]
+                     ) -> dict[str, xr.Variable]:
+    r"""The Liouvillian gap at the mean-field critical drive against N fitted as
+    :math:`\Delta_c = a N^{-\nu}` (:data:`GAP_FIT`; relative residuals) over the larger half
+    of the N with a finite gap (at least 3; :func:`~steadysqueeze.fits.fit_largest`): ``nu_gap``
+    with its standard error and its spread when the window moves by one N, the amplitude
+    and the window as attributes. At a continuous dissipative transition the gap closes as
+    a power of N (Kessler et al., PRA 86, 012116 (2012)); empty with fewer than three N."""
+    N, gap = np.asarray(N, dtype=float), np.asarray(gap, dtype=float)
+    finite = np.isfinite(gap) & (gap > 0)
+    if finite.sum() < 3:
+        return {}
+    form, names = GAP_FIT
+    return _fit_variables(fit_largest(form, N[finite], gap[finite]), names, labels)
 
 
 def _physical(fit: Fit) -> bool:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import math
 from collections.abc import Iterator, Mapping, Sequence
@@ -35,7 +36,8 @@ from .models import MODELS, Model, ModelInputError
 from .models.declared import declare_model
 from .perturbative.checks import Applicability, summary
 
-__all__ = ["ConfigError", "Study", "parse_studies", "config_sha256", "axis_values", "grid_size"]
+__all__ = ["ConfigError", "Study", "GapRequest", "parse_studies", "config_sha256", "axis_values",
+           "grid_size"]
 
 
 class ConfigError(ValueError):
@@ -52,9 +54,10 @@ def _finite(study: str, field: str, value: Any) -> float:
     return float(value)
 
 
-def axis_values(study: str, name: str, spec: Any) -> np.ndarray:
-    """Values of one sweep axis: a non-empty list, or ``{start, stop, num}`` (inclusive)."""
-    field = f"sweep.{name}"
+def axis_values(study: str, name: str, spec: Any, field: str | None = None) -> np.ndarray:
+    """Values of one sweep axis: a non-empty list, or ``{start, stop, num}`` (inclusive);
+    errors name ``field`` (default ``sweep.NAME``)."""
+    field = field or f"sweep.{name}"
     if isinstance(spec, Mapping):
         unknown = set(spec) - {"start", "stop", "num"}
         if unknown or not {"start", "stop", "num"} <= set(spec):
@@ -112,7 +115,10 @@ def config_sha256(block: Mapping[str, Any]) -> str:
 
 
 _STUDY_KEYS = {"name", "model", "N", "fixed", "sweep", "shards", "shard_by", "order",
-               "description", "model_declaration", "minima_N"}
+               "description", "model_declaration", "minima_N", "gap"}
+_GAP_KEYS = {"k", "N", "sweep", "critical_N"}
+#: eigenvalues per parity sector of the Liouvillian gap's spectrum when ``gap.k`` is not given
+DEFAULT_GAP_K = 4
 
 
 @functools.cache
@@ -167,6 +173,95 @@ def _minima_N(name: str, block: Mapping[str, Any], model_class: type[Model],
 
 
 @dataclass(frozen=True)
+class GapRequest:
+    """A study's ``gap:`` option: the Liouvillian gap and the k slowest eigenvalues per parity
+    sector (:func:`steadysqueeze.exact.spectrum.slowest_eigenvalues`) on a sub-grid of the
+    study (``N`` × ``sweep``, each a subset of the study's values, ascending), and the gap at
+    the mean-field critical drive at every N of ``N`` and ``critical_N``."""
+
+    k: int
+    N: tuple[int, ...]
+    sweep: dict[str, np.ndarray]
+    #: N beyond the sub-grid where only the gap at the critical drive is computed
+    critical_N: tuple[int, ...] = ()
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return (len(self.N),) + tuple(len(v) for v in self.sweep.values())
+
+    @property
+    def all_N(self) -> tuple[int, ...]:
+        """Every N with a gap job's work: the sub-grid's and ``critical_N``, ascending."""
+        return tuple(sorted(self.N + self.critical_N))
+
+    def points(self) -> Iterator[dict[str, float]]:
+        """The swept values of the sub-grid's points at one N, in C order over the axes."""
+        for values in itertools.product(*self.sweep.values()):
+            yield dict(zip(self.sweep, map(float, values)))
+
+
+def _int_list(where: str, values: Any) -> list[int]:
+    if not isinstance(values, list) or not values or any(
+            not isinstance(n, int) or isinstance(n, bool) or n < 2 for n in values):
+        raise ConfigError(f"{where} must be a non-empty list of integers >= 2, got {values!r}")
+    if len(set(values)) != len(values):
+        raise ConfigError(f"{where} has repeated values")
+    return sorted(values)
+
+
+def _subset(where: str, values: np.ndarray, of: np.ndarray) -> np.ndarray:
+    """The study's values ``of`` that ``values`` name (to rounding), ascending."""
+    close = np.isclose(np.asarray(values)[:, None], of[None, :], rtol=1e-12, atol=1e-14)
+    outside = [float(v) for v, hit in zip(values, close.any(axis=1)) if not hit]
+    if outside:
+        raise ConfigError(f"{where} must be values of the study's grid; not on it: {outside}")
+    return np.sort(of[close.any(axis=0)])
+
+
+def _gap(name: str, block: Mapping[str, Any], model_class: type[Model], Ns: list[int],
+         sweep: Mapping[str, np.ndarray]) -> GapRequest | None:
+    """The study's ``gap:`` (:class:`GapRequest`): ``true`` for the whole grid, or a mapping
+    ``{k, N, sweep, critical_N}``, ``N`` and each axis of ``sweep`` a subset of the study's
+    (default: all of it); ``critical_N`` needs a study sweeping the model's scaling drive."""
+    spec = block.get("gap")
+    if spec is None or spec is False:
+        return None
+    spec = {} if spec is True else spec
+    where = f"study {name!r}: field 'gap"
+    if not isinstance(spec, Mapping):
+        raise ConfigError(f"{where}' must be true or a mapping {{k, N, sweep, critical_N}}, "
+                          f"got {spec!r}")
+    unknown = sorted(set(spec) - _GAP_KEYS)
+    if unknown:
+        raise ConfigError(f"{where}' has unknown key(s) {', '.join(map(str, unknown))}; "
+                          f"accepted: {', '.join(sorted(_GAP_KEYS))}")
+    k = spec.get("k", DEFAULT_GAP_K)
+    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+        raise ConfigError(f"{where}.k' must be an integer >= 1, got {k!r}")
+    gap_N = _int_list(f"{where}.N'", spec["N"]) if "N" in spec else sorted(Ns)
+    if set(gap_N) - set(Ns):
+        raise ConfigError(f"{where}.N' must be N values of the study; not in its 'N': "
+                          f"{sorted(set(gap_N) - set(Ns))}")
+    axes = spec.get("sweep") or {}
+    if not isinstance(axes, Mapping) or set(axes) - set(sweep):
+        raise ConfigError(f"{where}.sweep' must map axes of the study's sweep "
+                          f"({', '.join(sweep) or 'none'}) to values, got {axes!r}")
+    gap_sweep = {axis: _subset(f"{where}.sweep.{axis}'",
+                               axis_values(name, axis, axes[axis], f"gap.sweep.{axis}"), values)
+                 if axis in axes else np.sort(values) for axis, values in sweep.items()}
+    critical_N = tuple(_int_list(f"{where}.critical_N'", spec["critical_N"])) \
+        if "critical_N" in spec else ()
+    if set(critical_N) & set(gap_N):
+        raise ConfigError(f"{where}.critical_N' repeats N of 'gap.N' (the gap at the "
+                          "critical drive is computed at every N of both)")
+    if critical_N and model_class.scaling_drive not in sweep:
+        raise ConfigError(f"{where}.critical_N': the study must sweep the scaling drive "
+                          f"{model_class.scaling_drive!r} of {model_class.name}, whose "
+                          "mean-field critical value it needs")
+    return GapRequest(k=k, N=tuple(gap_N), sweep=gap_sweep, critical_N=critical_N)
+
+
+@dataclass(frozen=True)
 class Study:
     """A validated study. ``sweep`` keeps the config's axis order."""
 
@@ -182,6 +277,8 @@ class Study:
     model_class: type[Model] = field(compare=False, repr=False)
     #: N beyond the grid where only the located minimum is computed
     minima_N: tuple[int, ...] = ()
+    #: the ``gap:`` option: the Liouvillian gap on a sub-grid (None: not computed)
+    gap: GapRequest | None = None
 
     @property
     def minimum_job_per_N(self) -> bool:
@@ -189,6 +286,13 @@ class Study:
         studies sharded by N, whose N are expensive; the others' minima are located in
         one job (rule ``minima``), cheaper than starting a job per N."""
         return self.shard_by == "N"
+
+    @property
+    def gap_job_per_N(self) -> bool:
+        """Whether the Liouvillian gap of each N is a job of its own (rule ``gap_shard``,
+        gathered by rule ``gap``): for a study sharded by N with a gap at several N; else
+        rule ``gap`` computes it all."""
+        return self.gap is not None and self.shard_by == "N" and len(self.gap.all_N) > 1
 
     @property
     def extrapolates_minima(self) -> bool:
@@ -249,7 +353,8 @@ class Study:
         minima_N = _minima_N(name, block, model_class, Ns, sweep)
         study = cls(name=name, model=model_class.name, N=tuple(Ns), fixed=fixed_values, sweep=sweep,
                     shards=shards, shard_by=shard_by, order=order, block=dict(block),
-                    model_class=model_class, minima_N=minima_N)
+                    model_class=model_class, minima_N=minima_N,
+                    gap=_gap(name, block, model_class, Ns, sweep))
         study._check_model_parameters()
         return study
 

@@ -66,7 +66,8 @@ VARIABLES: dict[str, Variable] = {
                                  "(> 0: unstable)", "rate"),
     # the thermodynamic limit, N -> infinity (steadysqueeze.gaussian)
     "gap": _V("Liouvillian gap: slowest decay rate (N -> infinity: of the linearised "
-              "mean-field dynamics)", "{rate}"),
+              "mean-field dynamics; finite N: min |Re lambda| of the permutation-invariant "
+              "sector)", "{rate}"),
     "stable": _V("1 where the N -> infinity limit has a reported state (see limit_status)"),
     "limit_status": _V("what the N -> infinity values are (flag_meanings)"),
     "n_stable": _V("number of stable mean-field fixed points"),
@@ -85,6 +86,28 @@ VARIABLES: dict[str, Variable] = {
                 "side"),
     "xi2_c_error": _V("estimated error of xi2_c (change of its extrapolation in the square "
                       "root of the distance to drive_c when the last point is left out)"),
+    # the Liouvillian gap at finite N (steadysqueeze.exact.spectrum, results/gap)
+    "gap_sector": _V("parity sector of M - M' holding the gap (flag_meanings)"),
+    "gap_by_sector": _V("smallest |Re lambda| in each parity sector of M - M' (NaN: no "
+                        "such sector)", "{rate}", extra_dims=("sector",)),
+    "spectrum_radius": _V("modulus below which every eigenvalue of the sector is listed",
+                          "{rate}", extra_dims=("sector",)),
+    "eigenvalue_real": _V("Re lambda of the slowest eigenvalues of L other than the steady "
+                          "state's 0, by |Re lambda| then |Im lambda| (NaN: padding)", "{rate}",
+                          extra_dims=("eigen",)),
+    "eigenvalue_imag": _V("Im lambda of the slowest eigenvalues of L (NaN: padding)", "{rate}",
+                          extra_dims=("eigen",)),
+    "eigenvalue_sector": _V("parity sector of M - M' of each eigenvalue (flag_meanings)",
+                            extra_dims=("eigen",)),
+    "eigenvalue_residual": _V("residual ||L v - lambda v|| / ||v|| of each eigenpair (NaN: "
+                              "padding)", "{rate}", extra_dims=("eigen",)),
+    "gap_critical": _V("Liouvillian gap at the mean-field critical {drive} drive_c (NaN: no "
+                       "critical drive within the sweep)", "{rate}"),
+    "gap_critical_sector": _V("parity sector of M - M' holding the gap at drive_c "
+                              "(flag_meanings)"),
+    "gap_critical_by_sector": _V("smallest |Re lambda| in each parity sector of M - M' at "
+                                 "drive_c", "{rate}", extra_dims=("sector",)),
+    "nu_gap": _V("exponent nu of gap_critical = a N^-nu"),
     # finite-N analysis, per N
     "onset_exact": _V("exact onset coefficient lim (1 - xi2)/|{drive}|^{order}", "{onset_units}"),
     "onset_pt": _V("perturbative onset coefficient lim (1 - xi2)/|{drive}|^{order}",

@@ -2,8 +2,8 @@
 # parsed, so a bad config fails before any job is scheduled.
 from steadysqueeze.config import ConfigError, load_config
 from steadysqueeze.figures import figure_jobs, minima_path
-from steadysqueeze.pipeline.resources import (exact_job_resources, local_memory_budget_mb,
-                                              minimum_job_resources)
+from steadysqueeze.pipeline.resources import (exact_job_resources, gap_job_resources,
+                                              local_memory_budget_mb, minimum_job_resources)
 
 
 # The one loader (also used by the CLI and `provenance verify --config`): schema
@@ -13,6 +13,8 @@ try:
 except ConfigError as error:
     raise WorkflowError(f"invalid config: {error}") from None
 STUDIES, SCALING_STUDY = CONFIG.studies, CONFIG.scaling
+# Studies with the `gap:` option (results/gap/{study}.nc, rules in gap.smk).
+GAP_STUDIES = [name for name, study in STUDIES.items() if study.gap is not None]
 # One job per figure output, from the figure registry (rules in figures.smk).
 FIGURE_JOBS = figure_jobs(CONFIG)
 
@@ -30,6 +32,7 @@ wildcard_constraints:
     N=r"\d+",
     model="|".join(SCALING_STUDY) or "none",
     minima_study="|".join(CONFIG.minima) or "none",
+    gap_study="|".join(GAP_STUDIES) or "none",
 
 
 def get_study_block(wildcards):
@@ -154,6 +157,43 @@ def get_minimum_runtime(wildcards, attempt):
     return int(minimum_job_resources(study, int(wildcards.N))["runtime"]) * attempt + 5
 
 
+def get_gap_inputs(wildcards):
+    """The study's N = ∞ dataset (its critical drive) and, for a study with a gap job per
+    N, those jobs' outputs to gather."""
+    study = STUDIES[wildcards.gap_study]
+    inputs = {"gaussian": f"results/gaussian/{study.name}.nc"}
+    if study.gap_job_per_N:
+        inputs["shards"] = [f"results/gap/shards/{study.name}/{N}.nc" for N in study.gap.all_N]
+    return inputs
+
+
+def _gap_job(wildcards):
+    """Resources of a gap job: one N (rule gap_shard), all N (rule gap computing them
+    itself) or a gather."""
+    study = STUDIES[wildcards.gap_study]
+    if "N" in wildcards.keys():
+        return gap_job_resources(study, [int(wildcards.N)])
+    if study.gap_job_per_N:
+        return {"mem_mb": 1000, "runtime": 5, "threads": 1}
+    return gap_job_resources(study, study.gap.all_N)
+
+
+def get_gap_mem_mb(wildcards, attempt):
+    """Memory of a gap job (grows with retries; never more than a local run's budget)."""
+    mem_mb = _gap_job(wildcards)["mem_mb"] * attempt
+    return min(mem_mb, MEMORY_BUDGET_MB) if MEMORY_BUDGET_MB else mem_mb
+
+
+def get_gap_threads(wildcards):
+    """Threads of a gap job: an exact job's at its largest N (its solves sweep alike)."""
+    return _gap_job(wildcards)["threads"]
+
+
+def get_gap_runtime(wildcards, attempt):
+    """Runtime (minutes) of a gap job."""
+    return int(_gap_job(wildcards)["runtime"]) * attempt + 5
+
+
 def get_scaling_study(wildcards):
     return STUDIES[SCALING_STUDY[wildcards.model]].block
 
@@ -163,6 +203,7 @@ def get_final_outputs(wildcards):
         [job.outputs[ext] for job in FIGURE_JOBS for ext in ("pdf", "png")]
         + expand("results/exact/{study}.nc", study=STUDIES)
         + expand("results/gaussian/{study}.nc", study=STUDIES)
+        + expand("results/gap/{study}.nc", study=GAP_STUDIES)
         + expand("results/scaling/{model}.nc", model=SCALING_STUDY)
         + [minima_path(study) for study in CONFIG.minima]
     )

@@ -19,11 +19,14 @@ from ..perturbative.checks import PT_EVERYWHERE
 from .registry import (FIGURES, FigureSpec, StudyLike, check_figure_studies,
                        check_figure_study)
 
-__all__ = ["FigureJob", "figure_jobs", "minima_path", "STUDY_ROLES"]
+__all__ = ["FigureJob", "figure_jobs", "minima_path", "STUDY_ROLES", "OPTIONAL_ROLES"]
 
 #: datasets of one study, by role, and the stage directory each is read from
 STUDY_ROLES: dict[str, str] = {"model": "models", "perturbative": "perturbative",
                                "exact": "exact", "gaussian": "gaussian"}
+#: datasets a study has only with the option of its block of the same name (``gap:``):
+#: role -> stage directory
+OPTIONAL_ROLES: dict[str, str] = {"gap": "gap"}
 
 
 class _Config(Protocol):
@@ -190,7 +193,9 @@ def figure_jobs(config: _Config) -> list[FigureJob]:
         spec is ``with_scaling`` and ``scaling:`` has its model; such a job has no group
         when that is another study, nor has a figure of several studies), then, in
         registration order, each ``"scaling"`` figure once per model of ``scaling:``
-        and each ``"all_scaling"`` figure once (neither without a scaling study).
+        (with the datasets of its ``study_roles``; where one is optional, only for the
+        models whose study has it) and each ``"all_scaling"`` figure once (neither
+        without a scaling study).
 
     Raises
     ------
@@ -202,14 +207,31 @@ def figure_jobs(config: _Config) -> list[FigureJob]:
             for figure, chosen in config.figures.items()]
     for spec in FIGURES.values():
         if spec.source == "scaling":
-            jobs += [_job(spec, f"{spec.name}_{model}", {"scaling": _scaling_path(model)},
-                          {"": config.studies[study_name]}, models)
-                     for model, study_name in config.scaling.items()
-                     if spec.model in (None, model)]
+            jobs += [_job(spec, f"{spec.name}_{model}", _scaling_inputs(spec, model, study),
+                          {"": study}, models)
+                     for model, study in ((m, config.studies[name])
+                                          for m, name in config.scaling.items())
+                     if spec.model in (None, model) and _has_roles(study, spec.study_roles)]
         elif spec.source == "all_scaling" and models:
             jobs.append(_job(spec, spec.name, {model: _scaling_path(model) for model in models},
                              {}, models))
     return jobs
+
+
+def _has_roles(study: StudyLike, roles: Iterable[str]) -> bool:
+    """Whether ``study`` has the datasets of ``roles``: an optional one
+    (:data:`OPTIONAL_ROLES`) only with the option of that name."""
+    return all(getattr(study, role, None) is not None for role in roles
+               if role in OPTIONAL_ROLES)
+
+
+def _scaling_inputs(spec: FigureSpec, model: str, study: StudyLike) -> dict[str, str]:
+    """The datasets of a ``"scaling"`` figure of ``model``: its scaling dataset and those
+    of its study's ``spec.study_roles``."""
+    stages = STUDY_ROLES | OPTIONAL_ROLES
+    return {"scaling": _scaling_path(model),
+            **{role: f"results/{stages[role]}/{study.name}.nc"
+               for role in sorted(spec.study_roles)}}
 
 
 def _scaling_path(model: str) -> str:

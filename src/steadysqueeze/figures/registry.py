@@ -83,6 +83,11 @@ class FigureSpec:
         ``None`` for a figure that reads several studies, which must stay apart.
     message
         Short description for the workflow log: ``"Drawing NAME: MESSAGE"``.
+    study_roles
+        ``"scaling"`` only: datasets of the model's scaling study read besides ``scaling``,
+        by role (those of :data:`~.jobs.STUDY_ROLES`, and ``gap``, ``results/gap/{study}.nc``,
+        which a study has with its ``gap:`` option: a figure reading it is drawn only for the
+        models whose scaling study has it).
     with_scaling
         ``"study"`` only: also read ``results/scaling/{model}.nc`` as role ``scaling``
         when config ``scaling:`` has a study of the figure's model (the draw function
@@ -104,6 +109,7 @@ class FigureSpec:
     roles: Mapping[str, frozenset[str]] = field(default_factory=dict)
     with_minima: bool = False
     drives: Mapping[str, str] = field(default_factory=dict)
+    study_roles: frozenset[str] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
         """Check the name and source; store ``sweep`` and the roles' sweeps as frozensets."""
@@ -113,6 +119,7 @@ class FigureSpec:
             raise ValueError(f"figure {self.name!r}: source must be one of {SOURCES}, "
                              f"got {self.source!r}")
         object.__setattr__(self, "sweep", frozenset(self.sweep))
+        object.__setattr__(self, "study_roles", frozenset(self.study_roles))
         object.__setattr__(self, "roles", {r: frozenset(s) for r, s in self.roles.items()})
         if self.source == "study" and (self.model is None or not self.sweep):
             raise ValueError(f"figure {self.name!r}: a study figure needs model and sweep")
@@ -123,6 +130,8 @@ class FigureSpec:
             raise ValueError(f"figure {self.name!r}: with_minima is for study figures")
         if self.with_scaling and self.source != "study":
             raise ValueError(f"figure {self.name!r}: with_scaling is for study figures")
+        if self.study_roles and self.source != "scaling":
+            raise ValueError(f"figure {self.name!r}: study_roles are for scaling figures")
 
 
 #: the registered figures by name, in registration order

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
 import xarray as xr
 
 from .. import exact, perturbative
-from ..datasets import (coordinate_attrs, grid_dataset, limit_dataset, points_dataset,
-                        solved_points, study_coords)
+from ..datasets import (coordinate_attrs, gap_dataset, gap_points, grid_dataset, limit_dataset,
+                        points_dataset, solved_points, study_coords)
+from ..exact.spectrum import Spectrum, slowest_eigenvalues
 from ..io import write_atomic
 from ..meanfield import has_paramagnet, paramagnet_growth_rate
 from ..observables import Squeezing
@@ -31,7 +33,7 @@ from ..variables import attrs
 
 __all__ = ["write_model", "write_perturbative", "write_gaussian", "write_exact_shard",
            "write_exact_gather", "write_exact", "write_minimum", "write_minima",
-           "located_minimum", "write_scaling"]
+           "located_minimum", "write_scaling", "write_gap_shard", "write_gap"]
 
 log = logging.getLogger("steadysqueeze")
 PathLike = str | os.PathLike[str]
@@ -287,3 +289,44 @@ def write_scaling(study: Study, *, exact_path: PathLike, perturbative_path: Path
                          drive=study.model_class.scaling_drive, order=study.pt_order)
     _finish(ds, rule="scaling", study=study, inputs=paths, output=output,
             title=f"{study.model}: finite-N scaling of squeezing and of the validity of PT")
+
+
+def _logged_spectrum(model: Model, N: int, k: int) -> Spectrum:
+    """:func:`~steadysqueeze.exact.spectrum.slowest_eigenvalues`, its gap and time logged."""
+    start = time.perf_counter()
+    spectrum = slowest_eigenvalues(model, N, k)
+    log.info("N=%d %s: gap %.6g (%s sector), max residual %.1e, %.1f s", N, model,
+             spectrum.gap, spectrum.sector, float(spectrum.residuals.max()),
+             time.perf_counter() - start)
+    return spectrum
+
+
+def _gap_points(study: Study, Ns: Sequence[int], gaussian_path: PathLike) -> xr.Dataset:
+    """The gap of ``study`` at the N in ``Ns``, the critical drive from its N = ∞ dataset."""
+    with xr.open_dataset(gaussian_path) as limit:
+        drive_c = limit["drive_c"].load()
+    return gap_points(study, Ns, drive_c, _logged_spectrum)
+
+
+def write_gap_shard(study: Study, N: int, gaussian_path: PathLike, output: PathLike) -> None:
+    """Rule ``gap_shard`` (a study sharded by N): the Liouvillian gap at one N."""
+    _finish(_gap_points(study, [N], gaussian_path), rule="gap_shard", study=study,
+            inputs=[gaussian_path], output=output,
+            title=f"{study.name}: Liouvillian gap and slowest eigenvalues at N = {N}")
+
+
+def write_gap(study: Study, gaussian_path: PathLike, output: PathLike,
+              shard_paths: Sequence[PathLike] = ()) -> None:
+    """Rule ``gap``: the Liouvillian gap of a study on its ``gap:`` sub-grid and at the
+    critical drive, with the gap's power-law fit there, gathered from ``shard_paths`` (rule
+    ``gap_shard``, one per N) or, without them, computed here."""
+    if shard_paths:
+        parts = [xr.load_dataset(path) for path in shard_paths]
+    else:
+        assert study.gap is not None
+        parts = [_gap_points(study, study.gap.all_N, gaussian_path)]
+    limit = xr.load_dataset(gaussian_path)
+    _finish(gap_dataset(study, parts, limit), rule="gap", study=study,
+            inputs=[gaussian_path, *shard_paths], output=output,
+            title=f"{study.name}: Liouvillian gap and slowest eigenvalues (permutation-"
+                  "invariant sector)")

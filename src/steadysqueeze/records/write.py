@@ -34,7 +34,7 @@ _SOFTWARE = ("numpy", "scipy", "qutip", "xarray", "netCDF4", "matplotlib", "snak
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
 #: rules whose outputs the workflow deletes (``temp()``); their records live on,
 #: embedded in the consumers' ``upstream``, and ``verify`` checks through them
-TEMPORARY_RULES = frozenset({"exact_shard", "minimum"})
+TEMPORARY_RULES = frozenset({"exact_shard", "minimum", "gap_shard"})
 _TIMESTAMP = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")
 
 
