@@ -9,13 +9,15 @@ from :mod:`steadysqueeze.variables`.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import xarray as xr
 
 from .exact import Scan
-from .gaussian import Limit, LimitStatus, critical_squeezing, thermodynamic_limit
+from .gaussian import (PROFILE_POINTS, Limit, LimitStatus, bistable_range,
+                       critical_squeezing, drive_profile, minimum_over_drive,
+                       thermodynamic_limit)
 from .meanfield import critical_drive
 from .models import Model
 from .observables import Squeezing, analyze
@@ -170,19 +172,41 @@ def _limit_attrs(name: str, labels: Mapping[str, str]) -> dict[str, object]:
     return meta
 
 
+#: per value of the grid's other axes: the critical drive, the minimum over the drive
+#: and the bistable range of the N = ∞ limit
+_ALONG_DRIVE = ("drive_c", "xi2_c", "xi2_c_error", "xi2_min_limit", "drive_at_min_limit",
+                "minimum_limit_interior", "bistable_from", "bistable_to")
+
+
+def _along_drive(model_at: Callable[[float], Model], drives: np.ndarray) -> dict[str, float]:
+    """The values of :data:`_ALONG_DRIVE` along one sweep of the drive."""
+    weakest = float(drives[np.argmin(np.abs(drives))])
+    drive_c = critical_drive(model_at, drives)
+    profile = drive_profile(model_at, drives)
+    xi2_c, error = critical_squeezing(model_at, drive_c, weakest, profile.starts_near(drive_c)) \
+        if np.isfinite(drive_c) else (float("nan"), float("nan"))
+    lowest = minimum_over_drive(model_at, profile, (drive_c, xi2_c, error))
+    low, high = bistable_range(model_at, profile)
+    return {"drive_c": drive_c, "xi2_c": xi2_c, "xi2_c_error": error,
+            "xi2_min_limit": lowest.xi2, "drive_at_min_limit": lowest.drive,
+            "minimum_limit_interior": float(lowest.where != "end"),
+            "bistable_from": low, "bistable_to": high}
+
+
 def _critical_values(model: type[Model], grid: Mapping[str, np.ndarray],
                      fixed: Mapping[str, float], labels: Mapping[str, str]
                      ) -> dict[str, xr.Variable]:
-    """drive_c and xi2_c over the grid axes other than the model's scaling drive (scalar
-    NaN, with the reason, where the grid does not sweep the drive)."""
+    """The values of :data:`_ALONG_DRIVE` (drive_c, xi2_c, the minimum over the drive, the
+    bistable range) over the grid axes other than the model's scaling drive (scalar NaN,
+    with the reason, where the grid does not sweep the drive)."""
     drive = model.scaling_drive
     if drive not in grid:
         reason = {"comment": f"the grid does not sweep the drive {drive}"}
         return {name: xr.Variable((), np.nan, {**attrs(name, **labels), **reason})
-                for name in ("drive_c", "xi2_c", "xi2_c_error")}
+                for name in _ALONG_DRIVE}
     others = {k: v for k, v in grid.items() if k != drive}
     shape = tuple(len(v) for v in others.values())
-    values = {name: np.full(shape, np.nan) for name in ("drive_c", "xi2_c", "xi2_c_error")}
+    values = {name: np.full(shape, np.nan) for name in _ALONG_DRIVE}
     weakest = float(grid[drive][np.argmin(np.abs(grid[drive]))])
     for index in np.ndindex(*shape):
         point = {k: float(v[i]) for (k, v), i in zip(others.items(), index)}
@@ -190,13 +214,13 @@ def _critical_values(model: type[Model], grid: Mapping[str, np.ndarray],
         def model_at(d: float, point: dict[str, float] = point) -> Model:
             return model.from_parameters({**fixed, **point, drive: d})
 
-        drive_c = critical_drive(model_at, grid[drive])
-        xi2_c, error = critical_squeezing(model_at, drive_c, weakest)
-        values["drive_c"][index], values["xi2_c"][index] = drive_c, xi2_c
-        values["xi2_c_error"][index] = error
+        for name, value in _along_drive(model_at, np.asarray(grid[drive], dtype=float)).items():
+            values[name][index] = value
     dims = tuple(others)
-    note = {"comment": f"searched along {drive} from its weakest value {weakest:g} to the "
-            "end of the sweep with the larger |value|"}
+    note = {"comment": f"drive_c followed along {drive} from its weakest value {weakest:g} to "
+            "the end of the sweep with the larger |value|; the minimum and the bistable "
+            f"range over the sweep ({PROFILE_POINTS} evenly spaced drives and the sweep's "
+            "own, refined)"}
     return {name: xr.Variable(dims, v, {**attrs(name, **labels), **note})
             for name, v in values.items()}
 
