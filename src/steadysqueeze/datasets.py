@@ -15,7 +15,7 @@ import numpy as np
 import xarray as xr
 
 from .exact import Scan
-from .gaussian import (PROFILE_POINTS, Limit, LimitStatus, bistable_range,
+from .gaussian import (PROFILE_POINTS, Limit, LimitStatus, approachable_xi2, bistable_range,
                        critical_squeezing, drive_profile, minimum_over_drive,
                        thermodynamic_limit)
 from .meanfield import critical_drive
@@ -121,7 +121,7 @@ def labelled_grid(model: type[Model], grid: Mapping[str, np.ndarray],
 
 
 _LIMIT_SCALARS = ("xi2", "theta", "var_min", "var_max", "gap", "stable", "limit_status",
-                  "n_stable")
+                  "n_stable", "xi2_approachable")
 _LIMIT_VECTORS = ("mean_J", "squeezed_axis")
 _BRANCH_VALUES = ("fixed_point_growth_rate", "xi2_branch", "gap_branch")
 
@@ -133,7 +133,7 @@ def _limit_row(limit: Limit) -> dict[str, np.ndarray | float]:
     row["covariance"] = np.full((3, 3), np.nan)
     reported = limit.reported
     row.update(stable=float(reported is not None), limit_status=float(limit.status),
-               n_stable=float(len(limit.branches)))
+               n_stable=float(len(limit.branches)), xi2_approachable=approachable_xi2(limit))
     if reported is not None:
         row.update(gap=reported.gap, mean_J=reported.mean, covariance=reported.covariance)
         if limit.status != LimitStatus.mean_spin_vanishes:

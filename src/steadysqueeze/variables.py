@@ -85,6 +85,9 @@ VARIABLES: dict[str, Variable] = {
                 "side"),
     "xi2_c_error": _V("estimated error of xi2_c (change of its extrapolation in the square "
                       "root of the distance to drive_c when the last point is left out)"),
+    "xi2_approachable": _V("lowest N -> infinity xi_R^2 of the stable branches an exact state "
+                           "can approach (the one, or any inequivalent one where bistable; "
+                           "NaN for symmetry-related branches)"),
     "xi2_min_limit": _V("minimum over {drive} within the sweep of the N -> infinity xi_R^2 of "
                         "the stable branches an exact state can approach (every inequivalent "
                         "one where bistable; xi2_c included)"),
