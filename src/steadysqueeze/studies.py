@@ -112,7 +112,10 @@ def config_sha256(block: Mapping[str, Any]) -> str:
 
 
 _STUDY_KEYS = {"name", "model", "N", "fixed", "sweep", "shards", "shard_by", "order",
-               "description", "model_declaration", "minima_N"}
+               "description", "model_declaration", "minima_N", "minimum_rtol",
+               "exact_tolerance"}
+#: default relative accuracy of a located minimum's drive (:mod:`steadysqueeze.optimum`)
+MINIMUM_RTOL = 1e-4
 
 
 @functools.cache
@@ -182,6 +185,10 @@ class Study:
     model_class: type[Model] = field(compare=False, repr=False)
     #: N beyond the grid where only the located minimum is computed
     minima_N: tuple[int, ...] = ()
+    #: relative accuracy of the drive of a located minimum (ξ²_min is second order in it)
+    minimum_rtol: float = MINIMUM_RTOL
+    #: largest accepted relative residual of an exact solve (None: the solver's default)
+    exact_tolerance: float | None = None
 
     @property
     def minimum_job_per_N(self) -> bool:
@@ -247,9 +254,18 @@ class Study:
         if order is not None and order not in (1, 2):
             raise ConfigError(f"study {name!r}: field 'order' must be 1 or 2, got {order!r}")
         minima_N = _minima_N(name, block, model_class, Ns, sweep)
+        rtol = block.get("minimum_rtol", MINIMUM_RTOL)
+        if not _is_number(rtol) or not 0 < rtol <= 0.1:
+            raise ConfigError(f"study {name!r}: field 'minimum_rtol' must be a number in "
+                              f"(0, 0.1], got {rtol!r}")
+        tolerance = block.get("exact_tolerance")
+        if tolerance is not None and (not _is_number(tolerance) or not 0 < tolerance < 1e-6):
+            raise ConfigError(f"study {name!r}: field 'exact_tolerance' must be a number in "
+                              f"(0, 1e-6), got {tolerance!r}")
         study = cls(name=name, model=model_class.name, N=tuple(Ns), fixed=fixed_values, sweep=sweep,
                     shards=shards, shard_by=shard_by, order=order, block=dict(block),
-                    model_class=model_class, minima_N=minima_N)
+                    model_class=model_class, minima_N=minima_N, minimum_rtol=float(rtol),
+                    exact_tolerance=None if tolerance is None else float(tolerance))
         study._check_model_parameters()
         return study
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.patches import Patch
 
 from ..crossover import crossover_fit, crossover_rates
 from .registry import FigureSpec, register
@@ -104,13 +105,16 @@ def _minimum_against_rate(ax: Axes, minima: xr.Dataset, limit: xr.Dataset,
     ax.plot(x[order][~interior], bound[~interior], "o", color="k", markerfacecolor="white",
             markersize=4)
     ax.plot(x[order][~positive], bound[~positive], "D", color="k", markersize=3.5)
-    if shaded:
-        ax.fill_between([], [], color=BISTABLE_COLOUR, label="mean field bistable")
     ax.plot([], [], "*", color="0.5", markeredgecolor="k", markersize=9,
             label=r"crossover $\gamma^*$")
     _zero_tick(ax, ratios, zero)
     ax.set(xlabel=f"${symbol}$", ylabel=r"located minimum $\xi^2_{R,\min}$")
-    ax.legend(frameon=False, fontsize=7, loc="lower right" if shaded else "upper left")
+    handles, labels = ax.get_legend_handles_labels()
+    if shaded:
+        handles.append(Patch(color=BISTABLE_COLOUR))
+        labels.append("mean field bistable")
+    ax.legend(handles, labels, frameon=False, fontsize=7,
+              loc="lower right" if shaded else "upper left")
 
 
 def _crossover_against_N(ax: Axes, crossover: xr.DataArray, symbol: str, scale: float,
@@ -126,12 +130,12 @@ def _crossover_against_N(ax: Axes, crossover: xr.DataArray, symbol: str, scale: 
         nu, error = fit.params["nu"], fit.stderr.get("nu")
         ax.plot(grid, scale * fit.params["a"] * grid ** -nu, color=colour, linewidth=1.0,
                 label=rf"$\propto N^{{{-nu:+.2f}}}$" + (
-                    f" (exponent {value_pm(-nu, error)})" if error is not None else ""))
+                    f" (exponent ${value_pm(-nu, error)}$)" if error is not None else ""))
         ax.legend(frameon=False, fontsize=7, loc="best")
     outside = [str(int(n)) for n in N[~finite]]
     if outside:
-        ax.text(0.03, 0.04, f"beyond {rates.max():g} at N = {', '.join(outside)}",
-                transform=ax.transAxes, fontsize=7)
+        ax.text(0.97, 0.04, f"beyond {rates.max():g} at N = {', '.join(outside)}",
+                transform=ax.transAxes, fontsize=7, ha="right")
     log_log(ax, N)
     ax.set(xlabel="$N$", ylabel=rf"crossover ${symbol}^*$")
 
