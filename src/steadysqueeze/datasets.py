@@ -15,9 +15,9 @@ import numpy as np
 import xarray as xr
 
 from .exact import Scan
-from .gaussian import (PROFILE_POINTS, Limit, LimitStatus, approachable_xi2, bistable_range,
-                       critical_squeezing, drive_profile, minimum_over_drive,
-                       thermodynamic_limit)
+from .gaussian import (PROFILE_POINTS, DriveProfile, Limit, LimitStatus, approachable_xi2,
+                       bistable_range, critical_squeezing, drive_profile,
+                       minimum_over_drive, thermodynamic_limit)
 from .meanfield import critical_drive
 from .models import Model
 from .observables import Squeezing, analyze
@@ -178,8 +178,10 @@ _ALONG_DRIVE = ("drive_c", "xi2_c", "xi2_c_error", "xi2_min_limit", "drive_at_mi
                 "minimum_limit_interior", "bistable_from", "bistable_to")
 
 
-def _along_drive(model_at: Callable[[float], Model], drives: np.ndarray) -> dict[str, float]:
-    """The values of :data:`_ALONG_DRIVE` along one sweep of the drive."""
+def _along_drive(model_at: Callable[[float], Model], drives: np.ndarray
+                 ) -> tuple[DriveProfile, dict[str, float]]:
+    """The N = ∞ profile along one sweep of the drive (:func:`~.gaussian.drive_profile`)
+    and the values of :data:`_ALONG_DRIVE` from it."""
     weakest = float(drives[np.argmin(np.abs(drives))])
     drive_c = critical_drive(model_at, drives)
     profile = drive_profile(model_at, drives)
@@ -187,36 +189,57 @@ def _along_drive(model_at: Callable[[float], Model], drives: np.ndarray) -> dict
         if np.isfinite(drive_c) else (float("nan"), float("nan"))
     lowest = minimum_over_drive(model_at, profile, (drive_c, xi2_c, error))
     low, high = bistable_range(model_at, profile)
-    return {"drive_c": drive_c, "xi2_c": xi2_c, "xi2_c_error": error,
-            "xi2_min_limit": lowest.xi2, "drive_at_min_limit": lowest.drive,
-            "minimum_limit_interior": float(lowest.where != "end"),
-            "bistable_from": low, "bistable_to": high}
+    return profile, {"drive_c": drive_c, "xi2_c": xi2_c, "xi2_c_error": error,
+                     "xi2_min_limit": lowest.xi2, "drive_at_min_limit": lowest.drive,
+                     "minimum_limit_interior": float(lowest.where != "end"),
+                     "bistable_from": low, "bistable_to": high}
+
+
+def _grid_limits(model: type[Model], grid: Mapping[str, np.ndarray],
+                 fixed: Mapping[str, float]
+                 ) -> tuple[list[Limit], dict[str, np.ndarray] | None]:
+    """The N = ∞ limit at every grid point, in C order, and the values of
+    :data:`_ALONG_DRIVE` over the grid's other axes (None where the drive is not swept).
+    Along a swept drive both come from one profile per line, whose fixed-point searches
+    start from their neighbours' too, so that no branch is lost near a fold."""
+    drive = model.scaling_drive
+    if drive not in grid:
+        return [thermodynamic_limit(model.from_parameters({**fixed, **dict(zip(grid, values))}))
+                for values in itertools.product(*grid.values())], None
+    axes = list(grid)
+    others = [axis for axis in axes if axis != drive]
+    drives = np.asarray(grid[drive], dtype=float)
+    values = {name: np.full(tuple(len(grid[a]) for a in others), np.nan) for name in _ALONG_DRIVE}
+    limits: dict[tuple[int, ...], Limit] = {}
+    for index in np.ndindex(*(len(grid[axis]) for axis in others)):
+        point = {axis: float(grid[axis][i]) for axis, i in zip(others, index)}
+
+        def model_at(d: float, point: dict[str, float] = point) -> Model:
+            return model.from_parameters({**fixed, **point, drive: d})
+
+        profile, along = _along_drive(model_at, drives)
+        for name, value in along.items():
+            values[name][index] = value
+        for k, d in enumerate(drives):
+            at = {**dict(zip(others, index)), drive: k}
+            limits[tuple(at[axis] for axis in axes)] = \
+                profile.limits[int(np.searchsorted(profile.drives, d))]
+    return [limits[index] for index in np.ndindex(*(len(grid[a]) for a in axes))], values
 
 
 def _critical_values(model: type[Model], grid: Mapping[str, np.ndarray],
-                     fixed: Mapping[str, float], labels: Mapping[str, str]
+                     values: dict[str, np.ndarray] | None, labels: Mapping[str, str]
                      ) -> dict[str, xr.Variable]:
     """The values of :data:`_ALONG_DRIVE` (drive_c, xi2_c, the minimum over the drive, the
     bistable range) over the grid axes other than the model's scaling drive (scalar NaN,
     with the reason, where the grid does not sweep the drive)."""
     drive = model.scaling_drive
-    if drive not in grid:
+    if values is None:
         reason = {"comment": f"the grid does not sweep the drive {drive}"}
         return {name: xr.Variable((), np.nan, {**attrs(name, **labels), **reason})
                 for name in _ALONG_DRIVE}
-    others = {k: v for k, v in grid.items() if k != drive}
-    shape = tuple(len(v) for v in others.values())
-    values = {name: np.full(shape, np.nan) for name in _ALONG_DRIVE}
     weakest = float(grid[drive][np.argmin(np.abs(grid[drive]))])
-    for index in np.ndindex(*shape):
-        point = {k: float(v[i]) for (k, v), i in zip(others.items(), index)}
-
-        def model_at(d: float, point: dict[str, float] = point) -> Model:
-            return model.from_parameters({**fixed, **point, drive: d})
-
-        for name, value in _along_drive(model_at, np.asarray(grid[drive], dtype=float)).items():
-            values[name][index] = value
-    dims = tuple(others)
+    dims = tuple(axis for axis in grid if axis != drive)
     note = {"comment": f"drive_c followed along {drive} from its weakest value {weakest:g} to "
             "the end of the sweep with the larger |value|; the minimum and the bistable "
             f"range over the sweep ({PROFILE_POINTS} evenly spaced drives and the sweep's "
@@ -233,8 +256,8 @@ def limit_dataset(model: type[Model], grid: Mapping[str, np.ndarray],
     critical drive with xi2_c along the grid's other axes."""
     labels = {"rate": model.rate_name, "drive": model.scaling_drive,
               "drive_units": model.rate_name}
-    rows = [_limit_row(thermodynamic_limit(model.from_parameters(
-        {**fixed, **dict(zip(grid, values))}))) for values in itertools.product(*grid.values())]
+    limits, along_drive = _grid_limits(model, grid, fixed)
+    rows = [_limit_row(limit) for limit in limits]
     dims = tuple(grid)
     shape = tuple(len(v) for v in grid.values())
     width = max(1, max(len(r["fixed_point"]) for r in rows))
@@ -256,7 +279,7 @@ def limit_dataset(model: type[Model], grid: Mapping[str, np.ndarray],
             [r[name] for r in rows], width, ()).reshape(shape + (width,)),
             _limit_attrs(name, labels))
     data["limit_status"] = data["limit_status"].astype(np.int8)
-    data.update(_critical_values(model, grid, fixed, labels))
+    data.update(_critical_values(model, grid, along_drive, labels))
     coords = {k: v for k, v in grid_coords(model, grid).items()}
     coords["branch"] = xr.Variable(("branch",), np.arange(width), {
         "long_name": "mean-field fixed point, most stable first"})

@@ -247,11 +247,12 @@ class DriveProfile:
 def drive_profile(model_at: Callable[[float], Model], drives: Sequence[float],
                   points: int = PROFILE_POINTS) -> DriveProfile:
     """The N = ∞ limit on the sweep's drives and ``points`` evenly spaced between its
-    ends, ascending. Each point's fixed-point search also starts from those of its
+    ends (none for ``points=0``), ascending. Each point's fixed-point search also starts from those of its
     neighbours (a pass up the drives, then one down), so that a branch is followed to
     the fold where it ends, and from the fold where it begins."""
     drives = np.asarray(drives, dtype=float)
-    grid = np.union1d(np.linspace(drives.min(), drives.max(), points), drives)
+    grid = np.union1d(np.linspace(drives.min(), drives.max(), points), drives) if points \
+        else np.unique(drives)
     up: list[Limit] = []
     for d in grid:
         up.append(thermodynamic_limit(model_at(float(d)), _points(up[-1]) if up else None))
@@ -285,9 +286,10 @@ def minimum_over_drive(model_at: Callable[[float], Model], profile: DriveProfile
                 xi2 = approachable_xi2(thermodynamic_limit(model_at(d), profile.starts_near(d)))
                 return xi2 if np.isfinite(xi2) else np.inf
 
-            result = scipy.optimize.minimize_scalar(
-                objective, bracket=(grid[k - 1], grid[k], grid[k + 1]), method="brent",
-                options={"xtol": xtol})
+            with np.errstate(invalid="ignore"):   # +inf where no branch is approachable
+                result = scipy.optimize.minimize_scalar(
+                    objective, bracket=(grid[k - 1], grid[k], grid[k + 1]), method="brent",
+                    options={"xtol": xtol})
             if result.fun < found.xi2:
                 found = DriveMinimum(float(result.x), float(result.fun), "interior")
     drive_c, xi2_c, error = critical

@@ -111,7 +111,7 @@ def _minimum_against_rate(ax: Axes, minima: xr.Dataset, limit: xr.Dataset,
     ax.set(xlabel=f"${symbol}$", ylabel=r"located minimum $\xi^2_{R,\min}$")
     handles, labels = ax.get_legend_handles_labels()
     if shaded:
-        handles.append(Patch(color=BISTABLE_COLOUR))
+        handles.append(Patch(facecolor=BISTABLE_COLOUR, edgecolor="0.6"))
         labels.append("mean field bistable")
     ax.legend(handles, labels, frameon=False, fontsize=7,
               loc="lower right" if shaded else "upper left")
