@@ -132,6 +132,9 @@ def _crossover_against_N(ax: Axes, crossover: xr.DataArray, symbol: str, scale: 
                 label=rf"$\propto N^{{{-nu:+.2f}}}$" + (
                     f" (exponent ${value_pm(-nu, error)}$)" if error is not None else ""))
         ax.legend(frameon=False, fontsize=7, loc="best")
+    else:
+        ax.text(0.03, 0.94, "fewer than three N with a crossover: no fit",
+                transform=ax.transAxes, fontsize=7)
     outside = [str(int(n)) for n in N[~finite]]
     if outside:
         ax.text(0.97, 0.04, f"beyond {rates.max():g} at N = {', '.join(outside)}",
