@@ -78,6 +78,10 @@ BAD_CONFIGS = {
     "unknown study key": (mutate("nshards", 2), ["fig3", "nshards"]),
     "shards zero": (mutate("shards", 0), ["fig3", "shards"]),
     "order three": (mutate("order", 3), ["fig3", "order"]),
+    "minimum_rtol zero": (mutate("minimum_rtol", 0.0), ["fig3", "minimum_rtol"]),
+    "minimum_rtol too loose": (mutate("minimum_rtol", 0.5), ["fig3", "minimum_rtol"]),
+    "exact_tolerance too loose": (mutate("exact_tolerance", 1e-3), ["fig3", "exact_tolerance"]),
+    "exact_tolerance string": (mutate("exact_tolerance", "tight"), ["fig3", "exact_tolerance"]),
     "bad study name": (mutate("name", "fig 3"), ["fig 3"]),
     "duplicate study names": (
         lambda c: c["studies"].append(copy.deepcopy(study(c, "fig3"))), ["fig3", "duplicate"]),
@@ -139,6 +143,17 @@ BAD_CONFIGS = {
 def test_quick_and_default_configs_are_valid() -> None:
     check(quick_config())
     check(yaml.safe_load((ROOT / "config" / "config.yaml").read_text()))
+    check(yaml.safe_load((ROOT / "config" / "transitions_large.yaml").read_text()))
+
+
+def test_the_accuracy_of_minima_and_solves_is_read_from_the_study() -> None:
+    """minimum_rtol and exact_tolerance reach the study (defaults 1e-4 and the solver's)."""
+    block = {"name": "s", "model": "xyz", "N": [4], "fixed": {"J": -0.8, "Jz": 1.0},
+             "sweep": {"dJ": [0.1, 0.2]}}
+    default = Study.from_config(block)
+    assert (default.minimum_rtol, default.exact_tolerance) == (1e-4, None)
+    tight = Study.from_config({**block, "minimum_rtol": 0.01, "exact_tolerance": 1e-12})
+    assert (tight.minimum_rtol, tight.exact_tolerance) == (0.01, 1e-12)
 
 
 @pytest.mark.parametrize("case", sorted(BAD_CONFIGS))
@@ -224,6 +239,6 @@ def test_a_declared_model_of_the_config_is_a_study_model() -> None:
     again = Study.from_config(robust.block)
     assert again.model_class is robust.model_class
     N, model = again.model_at(again.size - 1)
-    assert (N, model.gamma, model.Omega) == (6, 0.1, 0.6)
+    assert (N, model.gamma, model.Omega) == (6, 1.0, 0.7)
     assert config.minima == ("scaling_xyz", "scaling_tfi", "scaling_dicke", "robust_dicke",
                              "robust_xyz")

@@ -93,6 +93,8 @@ def test_registering_a_name_twice_is_refused(toy: FigureSpec) -> None:
     ({"name": "bad", "source": "elsewhere"}, "source"),
     ({"name": "bad"}, "model and sweep"),
     ({"name": "bad", "source": "scaling", "with_scaling": True}, "with_scaling"),
+    ({"name": "bad", "source": "studies", "roles": {"a": {"J"}}, "with_minima": True,
+      "drives": {"b": "J"}}, "drives name roles"),
 ])
 def test_malformed_specs_are_refused(kwargs: dict, match: str) -> None:
     with pytest.raises(ValueError, match=match):
@@ -127,12 +129,14 @@ def test_figure_jobs_of_the_quick_config() -> None:
     # and so does the robustness figure, which reads two studies
     assert {name: job.group for name, job in jobs.items() if job.group != "post"} == {
         "minimal_uncertainty": None, "fig9": None, "robustness": None}
-    assert dict(jobs["robustness"].inputs) == {
+    stages_by_kind = (("model", "models"), ("perturbative", "perturbative"),
+                      ("exact", "exact"), ("gaussian", "gaussian"), ("minima", "minima"))
+    assert dict(jobs["robustness"].inputs) == {  # minima only where the figure reads them
         f"{role}_{kind}": f"results/{stage}/{study}.nc"
-        for role, study in (("emission", "robust_dicke"), ("dephasing", "robust_xyz"))
-        for kind, stage in (("model", "models"), ("perturbative", "perturbative"),
-                            ("exact", "exact"), ("gaussian", "gaussian"),
-                            ("minima", "minima"))}
+        for role, study in (("emission", "robust_dicke"), ("dephasing", "robust_xyz"),
+                            ("emission_curves", "robust_dicke_curves"),
+                            ("dephasing_curves", "robust_xyz_curves"))
+        for kind, stage in stages_by_kind if kind != "minima" or "curves" not in role}
     assert jobs["robustness"].study is None
     assert dict(jobs["fig9"].inputs) == {"model": "results/models/dicke.nc",
                                          "perturbative": "results/perturbative/dicke.nc",
@@ -156,7 +160,7 @@ def test_caption_says_where_and_why_perturbation_theory_does_not_apply() -> None
     data = yaml.safe_load(QUICK.read_text())
     data["models"]["xyz_dephasing"]["dissipation"]["pumping"] = "gamma_phi"
     [job] = [j for j in figure_jobs(load_config(data)) if j.name == "robustness"]
-    assert ("Perturbation theory in study robust_xyz: not applicable at 16 of 32 points "
+    assert ("Perturbation theory in study robust_xyz: not applicable at 48 of 64 points "
             "(exact only there): \\|phi_0> is not dark under pumping") in job.caption
     assert _rst_warnings(job.caption) == ""
 
@@ -340,6 +344,7 @@ def _robustness_inputs(where: Path) -> dict[str, str]:
     """The robustness figure's datasets from the quick config's declared-model studies at
     N = 4 (every stage, the located minima included)."""
     config = load_config(QUICK)
+    with_minima = FIGURES["robustness"].minima_roles()
     inputs = {}
     for role, name in config.figures["robustness"].items():
         study = Study.from_config({**config.studies[name].block, "N": [4]})
@@ -349,11 +354,13 @@ def _robustness_inputs(where: Path) -> dict[str, str]:
         stages.write_perturbative(study, path["model"], path["perturbative"])
         stages.write_exact_shard(study, 0, path["model"], where / f"{name}_shard.nc")
         stages.write_exact_gather(study, [where / f"{name}_shard.nc"], path["exact"])
-        stages.write_minimum(study, N=4, exact_path=path["exact"], output=path["minimum"])
-        stages.write_minima(study, [path["minimum"]], path["minima"])
         stages.write_gaussian(study, path["gaussian"])
-        inputs.update({f"{role}_{kind}": str(path[kind])
-                       for kind in ("model", "perturbative", "exact", "gaussian", "minima")})
+        kinds = ["model", "perturbative", "exact", "gaussian"]
+        if role in with_minima:
+            stages.write_minimum(study, N=4, exact_path=path["exact"], output=path["minimum"])
+            stages.write_minima(study, [path["minimum"]], path["minima"])
+            kinds.append("minima")
+        inputs.update({f"{role}_{kind}": str(path[kind]) for kind in kinds})
     return inputs
 
 

@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 
 from steadysqueeze.datasets import limit_dataset
-from steadysqueeze.gaussian import LimitStatus, thermodynamic_limit
+from steadysqueeze.gaussian import (LimitStatus, approachable_xi2, bistable_range,
+                                    critical_squeezing, drive_profile, minimum_over_drive,
+                                    thermodynamic_limit)
 from steadysqueeze.meanfield import NotExtensiveError, critical_drive, mean_field
 from steadysqueeze.models import MODELS, TFI, XYZ, DrivenDicke
 from steadysqueeze.models.declared import declare_model
@@ -230,3 +232,88 @@ def test_limit_against_exact_solves_extrapolated_in_inverse_N(case: str) -> None
         assert xi2 == pytest.approx(limit.squeezing()[0], abs=1e-3), d
         assert np.linalg.lstsq(fit, mz, rcond=None)[0][0] == pytest.approx(limit.mean[2],
                                                                             abs=1e-3)
+
+
+DICKE_LOCAL = {"parameters": {"Omega": None, "Gamma": 1.0, "gamma": 0.0},
+               "hamiltonian": "-Omega*Sx",
+               "dissipation": {"collective_emission": "Gamma/N", "emission": "gamma"}}
+
+
+def dicke_local_at(gamma: float):
+    """The driven Dicke model with local emission γ (Γ = 1) at a drive Ω."""
+    model = declare_model("dicke_local", DICKE_LOCAL)
+    return lambda Omega: model.from_parameters({"Omega": Omega, "gamma": gamma})
+
+
+@pytest.mark.parametrize("gamma, fold", [(1e-3, 0.3542612), (1e-2, 0.3606966)])
+def test_fold_of_the_squeezed_branch_with_weak_local_emission(gamma: float, fold: float) -> None:
+    """With weak local emission the squeezed branch ends in a fold far below Γ/2; Newton
+    from the last point once jumped to the mixed branch at Ω = 0.055 (γ = 1e-3). Two
+    sweeps agree to 1e-7; the branch is stable 1e-6 below the fold and gone 1e-6 above."""
+    model_at = dicke_local_at(gamma)
+    found = [critical_drive(model_at, drives) for drives in
+             (np.array([0.02, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7]), np.linspace(0.0, 1.0, 11))]
+    assert found[0] == pytest.approx(found[1], abs=1e-7)
+    assert found[0] == pytest.approx(fold, abs=1e-6)
+    below = thermodynamic_limit(model_at(found[0] - 1e-6))
+    above = thermodynamic_limit(model_at(found[0] + 1e-6))
+    assert below.status == LimitStatus.bistable and above.status == LimitStatus.unique
+    assert np.linalg.norm(above.branches[0].mean) < 0.05   # only the mixed branch is left
+
+
+@pytest.mark.parametrize("gamma", [0.1, 0.3, 1.0])
+def test_minimum_over_drive_against_a_dense_profile(gamma: float) -> None:
+    """The located N = ∞ minimum (profile of 129 drives, Brent, the fold's limit) against
+    the lowest of 1201 drives: never above it, and below it by less than the dense grid's
+    resolution allows (1e-4)."""
+    model_at = dicke_local_at(gamma)
+    drives = np.array([0.02, 0.2, 0.4, 0.6, 0.8])
+    drive_c = critical_drive(model_at, drives)
+    profile = drive_profile(model_at, drives)
+    critical = (drive_c, *critical_squeezing(model_at, drive_c, 0.02, profile.starts_near(drive_c))
+                ) if np.isfinite(drive_c) else (np.nan, np.nan, np.nan)
+    found = minimum_over_drive(model_at, profile, critical)
+    dense = drive_profile(model_at, drives, points=1201)
+    lowest = np.nanmin([approachable_xi2(limit) for limit in dense.limits])
+    assert found.where == "interior"
+    assert lowest - 1e-4 < found.xi2 <= lowest + 1e-12
+
+
+def test_minimum_over_drive_at_a_fold_and_at_a_critical_point() -> None:
+    """The squeezed branch's lowest ξ² is its limit at the end of the branch: the fold at
+    γ = 0.01 (ξ² = 0.67596, within 1e-4 of ξ² 1e-8 below the fold) and, for
+    xyz with dephasing, the 3 dB limit 1/2 at the parametric threshold, which the
+    symmetry-related ordered branches beyond it (ξ² ≈ 0.39) do not undercut."""
+    model_at = dicke_local_at(0.01)
+    drives = np.array([0.02, 0.2, 0.4, 0.6])
+    drive_c = critical_drive(model_at, drives)
+    profile = drive_profile(model_at, drives)
+    found = minimum_over_drive(model_at, profile, (drive_c, *critical_squeezing(
+        model_at, drive_c, 0.02, profile.starts_near(drive_c))))
+    assert found.where == "critical" and found.drive == drive_c
+    assert found.xi2 == pytest.approx(0.675961, abs=1e-5)
+    dense = drive_profile(model_at, drives, points=1201)   # ξ² - ξ²_c ∝ √(distance)
+    assert 0 < np.nanmin([approachable_xi2(limit) for limit in dense.limits]) - found.xi2 < 0.02
+    near = thermodynamic_limit(model_at(drive_c - 1e-8), profile.starts_near(drive_c))
+    assert approachable_xi2(near) == pytest.approx(found.xi2, abs=1e-4)
+    xyz = limit_dataset(MODELS["xyz"], {"dJ": np.linspace(0.1, 2.5, 13)},
+                        {"J": -0.8, "Jz": 1.0, "gamma": 1.0})
+    assert float(xyz["xi2_min_limit"]) == pytest.approx(0.5, abs=1e-8)
+    assert float(xyz["drive_at_min_limit"]) == pytest.approx(float(xyz["drive_c"]))
+    assert float(xyz["xi2_branch"].min()) < 0.45
+
+
+def test_bistable_range_of_the_driven_dicke_model_with_local_emission() -> None:
+    """γ = 0.01: bistable from where the mixed branch appears to the fold of the squeezed
+    branch (the critical drive), each edge to 1e-6; nowhere for γ = 1 or γ = 0."""
+    model_at = dicke_local_at(0.01)
+    drives = np.array([0.02, 0.2, 0.4, 0.6])
+    low, high = bistable_range(model_at, drive_profile(model_at, drives))
+    assert high == pytest.approx(critical_drive(model_at, drives), abs=1e-6)
+    assert 0.1 < low < 0.2
+    for inside, outside in ((low + 1e-6, low - 1e-6), (high - 1e-6, high + 1e-6)):
+        assert thermodynamic_limit(model_at(inside)).status == LimitStatus.bistable
+        assert thermodynamic_limit(model_at(outside)).status == LimitStatus.unique
+    for gamma in (0.0, 1.0):
+        at = dicke_local_at(gamma)
+        assert np.isnan(bistable_range(at, drive_profile(at, drives))).all()

@@ -178,8 +178,11 @@ def _minima_studies(figures: Mapping[str, str | Mapping[str, str]],
     minima, which must sweep that drive."""
     names = list(scaling.values())
     for figure, chosen in figures.items():
-        if FIGURES[figure].with_minima:
-            names += list(chosen.values()) if isinstance(chosen, Mapping) else [chosen]
+        roles = FIGURES[figure].minima_roles()
+        if isinstance(chosen, Mapping):
+            names += [name for role, name in chosen.items() if role in roles]
+        elif roles:
+            names.append(chosen)
     for name in names:
         drive = studies[name].model_class.scaling_drive
         if drive not in studies[name].sweep:

@@ -16,7 +16,9 @@ import xarray as xr
 
 from .exact import Scan
 from .exact.spectrum import SECTORS, Spectrum
-from .gaussian import Limit, LimitStatus, critical_squeezing, thermodynamic_limit
+from .gaussian import (PROFILE_POINTS, DriveProfile, Limit, LimitStatus, approachable_xi2,
+                       bistable_range, critical_squeezing, drive_profile,
+                       minimum_over_drive, thermodynamic_limit)
 from .meanfield import critical_drive
 from .models import Model
 from .observables import Squeezing, analyze
@@ -122,7 +124,7 @@ def labelled_grid(model: type[Model], grid: Mapping[str, np.ndarray],
 
 
 _LIMIT_SCALARS = ("xi2", "theta", "var_min", "var_max", "gap", "stable", "limit_status",
-                  "n_stable")
+                  "n_stable", "xi2_approachable")
 _LIMIT_VECTORS = ("mean_J", "squeezed_axis")
 _BRANCH_VALUES = ("fixed_point_growth_rate", "xi2_branch", "gap_branch")
 
@@ -134,7 +136,7 @@ def _limit_row(limit: Limit) -> dict[str, np.ndarray | float]:
     row["covariance"] = np.full((3, 3), np.nan)
     reported = limit.reported
     row.update(stable=float(reported is not None), limit_status=float(limit.status),
-               n_stable=float(len(limit.branches)))
+               n_stable=float(len(limit.branches)), xi2_approachable=approachable_xi2(limit))
     if reported is not None:
         row.update(gap=reported.gap, mean_J=reported.mean, covariance=reported.covariance)
         if limit.status != LimitStatus.mean_spin_vanishes:
@@ -173,33 +175,78 @@ def _limit_attrs(name: str, labels: Mapping[str, str]) -> dict[str, object]:
     return meta
 
 
-def _critical_values(model: type[Model], grid: Mapping[str, np.ndarray],
-                     fixed: Mapping[str, float], labels: Mapping[str, str]
-                     ) -> dict[str, xr.Variable]:
-    """drive_c and xi2_c over the grid axes other than the model's scaling drive (scalar
-    NaN, with the reason, where the grid does not sweep the drive)."""
+#: per value of the grid's other axes: the critical drive, the minimum over the drive
+#: and the bistable range of the N = ∞ limit
+_ALONG_DRIVE = ("drive_c", "xi2_c", "xi2_c_error", "xi2_min_limit", "drive_at_min_limit",
+                "minimum_limit_interior", "bistable_from", "bistable_to")
+
+
+def _along_drive(model_at: Callable[[float], Model], drives: np.ndarray
+                 ) -> tuple[DriveProfile, dict[str, float]]:
+    """The N = ∞ profile along one sweep of the drive (:func:`~.gaussian.drive_profile`)
+    and the values of :data:`_ALONG_DRIVE` from it."""
+    weakest = float(drives[np.argmin(np.abs(drives))])
+    drive_c = critical_drive(model_at, drives)
+    profile = drive_profile(model_at, drives)
+    xi2_c, error = critical_squeezing(model_at, drive_c, weakest, profile.starts_near(drive_c)) \
+        if np.isfinite(drive_c) else (float("nan"), float("nan"))
+    lowest = minimum_over_drive(model_at, profile, (drive_c, xi2_c, error))
+    low, high = bistable_range(model_at, profile)
+    return profile, {"drive_c": drive_c, "xi2_c": xi2_c, "xi2_c_error": error,
+                     "xi2_min_limit": lowest.xi2, "drive_at_min_limit": lowest.drive,
+                     "minimum_limit_interior": float(lowest.where != "end"),
+                     "bistable_from": low, "bistable_to": high}
+
+
+def _grid_limits(model: type[Model], grid: Mapping[str, np.ndarray],
+                 fixed: Mapping[str, float]
+                 ) -> tuple[list[Limit], dict[str, np.ndarray] | None]:
+    """The N = ∞ limit at every grid point, in C order, and the values of
+    :data:`_ALONG_DRIVE` over the grid's other axes (None where the drive is not swept).
+    Along a swept drive both come from one profile per line, whose fixed-point searches
+    start from their neighbours' too, so that no branch is lost near a fold."""
     drive = model.scaling_drive
     if drive not in grid:
-        reason = {"comment": f"the grid does not sweep the drive {drive}"}
-        return {name: xr.Variable((), np.nan, {**attrs(name, **labels), **reason})
-                for name in ("drive_c", "xi2_c", "xi2_c_error")}
-    others = {k: v for k, v in grid.items() if k != drive}
-    shape = tuple(len(v) for v in others.values())
-    values = {name: np.full(shape, np.nan) for name in ("drive_c", "xi2_c", "xi2_c_error")}
-    weakest = float(grid[drive][np.argmin(np.abs(grid[drive]))])
-    for index in np.ndindex(*shape):
-        point = {k: float(v[i]) for (k, v), i in zip(others.items(), index)}
+        return [thermodynamic_limit(model.from_parameters({**fixed, **dict(zip(grid, values))}))
+                for values in itertools.product(*grid.values())], None
+    axes = list(grid)
+    others = [axis for axis in axes if axis != drive]
+    drives = np.asarray(grid[drive], dtype=float)
+    values = {name: np.full(tuple(len(grid[a]) for a in others), np.nan) for name in _ALONG_DRIVE}
+    limits: dict[tuple[int, ...], Limit] = {}
+    for index in np.ndindex(*(len(grid[axis]) for axis in others)):
+        point = {axis: float(grid[axis][i]) for axis, i in zip(others, index)}
 
         def model_at(d: float, point: dict[str, float] = point) -> Model:
             return model.from_parameters({**fixed, **point, drive: d})
 
-        drive_c = critical_drive(model_at, grid[drive])
-        xi2_c, error = critical_squeezing(model_at, drive_c, weakest)
-        values["drive_c"][index], values["xi2_c"][index] = drive_c, xi2_c
-        values["xi2_c_error"][index] = error
-    dims = tuple(others)
-    note = {"comment": f"searched along {drive} from its weakest value {weakest:g} to the "
-            "end of the sweep with the larger |value|"}
+        profile, along = _along_drive(model_at, drives)
+        for name, value in along.items():
+            values[name][index] = value
+        for k, d in enumerate(drives):
+            at = {**dict(zip(others, index)), drive: k}
+            limits[tuple(at[axis] for axis in axes)] = \
+                profile.limits[int(np.searchsorted(profile.drives, d))]
+    return [limits[index] for index in np.ndindex(*(len(grid[a]) for a in axes))], values
+
+
+def _critical_values(model: type[Model], grid: Mapping[str, np.ndarray],
+                     values: dict[str, np.ndarray] | None, labels: Mapping[str, str]
+                     ) -> dict[str, xr.Variable]:
+    """The values of :data:`_ALONG_DRIVE` (drive_c, xi2_c, the minimum over the drive, the
+    bistable range) over the grid axes other than the model's scaling drive (scalar NaN,
+    with the reason, where the grid does not sweep the drive)."""
+    drive = model.scaling_drive
+    if values is None:
+        reason = {"comment": f"the grid does not sweep the drive {drive}"}
+        return {name: xr.Variable((), np.nan, {**attrs(name, **labels), **reason})
+                for name in _ALONG_DRIVE}
+    weakest = float(grid[drive][np.argmin(np.abs(grid[drive]))])
+    dims = tuple(axis for axis in grid if axis != drive)
+    note = {"comment": f"drive_c followed along {drive} from its weakest value {weakest:g} to "
+            "the end of the sweep with the larger |value|; the minimum and the bistable "
+            f"range over the sweep ({PROFILE_POINTS} evenly spaced drives and the sweep's "
+            "own, refined)"}
     return {name: xr.Variable(dims, v, {**attrs(name, **labels), **note})
             for name, v in values.items()}
 
@@ -212,8 +259,8 @@ def limit_dataset(model: type[Model], grid: Mapping[str, np.ndarray],
     critical drive with xi2_c along the grid's other axes."""
     labels = {"rate": model.rate_name, "drive": model.scaling_drive,
               "drive_units": model.rate_name}
-    rows = [_limit_row(thermodynamic_limit(model.from_parameters(
-        {**fixed, **dict(zip(grid, values))}))) for values in itertools.product(*grid.values())]
+    limits, along_drive = _grid_limits(model, grid, fixed)
+    rows = [_limit_row(limit) for limit in limits]
     dims = tuple(grid)
     shape = tuple(len(v) for v in grid.values())
     width = max(1, max(len(r["fixed_point"]) for r in rows))
@@ -235,7 +282,7 @@ def limit_dataset(model: type[Model], grid: Mapping[str, np.ndarray],
             [r[name] for r in rows], width, ()).reshape(shape + (width,)),
             _limit_attrs(name, labels))
     data["limit_status"] = data["limit_status"].astype(np.int8)
-    data.update(_critical_values(model, grid, fixed, labels))
+    data.update(_critical_values(model, grid, along_drive, labels))
     coords = {k: v for k, v in grid_coords(model, grid).items()}
     coords["branch"] = xr.Variable(("branch",), np.arange(width), {
         "long_name": "mean-field fixed point, most stable first"})

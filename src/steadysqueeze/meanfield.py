@@ -421,10 +421,15 @@ def _starts() -> np.ndarray:
     return np.vstack([sphere(24, 0.5), sphere(8, 0.25), np.zeros((1, 3))])
 
 
-def fixed_points(equations: MeanField) -> list[FixedPoint]:
+def fixed_points(equations: MeanField, starts: np.ndarray | None = None) -> list[FixedPoint]:
     """Every fixed point in the Bloch ball |m| ≤ 1/2 (on the sphere |m| = 1/2 when the
-    length is conserved), with its stability, most stable first."""
-    ends, residual = equations.newton(_starts())
+    length is conserved), with its stability, most stable first. ``starts``: more points
+    (rows) to start Newton from, e.g. the fixed points at a neighbouring drive, since near
+    a fold the spread of starts can miss a branch (the driven Dicke model with local
+    emission γ = 0.1Γ, 7e-4Γ below the fold of its squeezed branch)."""
+    spread = _starts() if starts is None or not len(starts) else \
+        np.vstack([_starts(), np.reshape(starts, (-1, 3))])
+    ends, residual = equations.newton(spread)
     tol = 1e-11 * equations.scale
     norms = np.linalg.norm(ends, axis=-1)
     keep = (residual < tol) & (norms <= 0.5 + 1e-9)
@@ -446,6 +451,45 @@ def _tracked(equations: MeanField, start: np.ndarray) -> FixedPoint | None:
     return equations.fixed_point(end[0])
 
 
+#: farthest a fixed point followed along the drive may move in one step (|m| ≤ 1/2).
+#: Newton landing farther has jumped to another branch: with weak local emission the
+#: slow relaxation of the spin length (rate γ) leaves Newton's Jacobian nearly singular
+#: along it (the driven Dicke model at γ = 1e-3 Γ jumped to a mixed branch at Ω = 0.055Γ,
+#: its squeezed branch ending at 0.354Γ)
+MAX_STEP_MOVE = 0.05
+#: halvings of one step of the drive before the branch is taken to end within it (the
+#: march along the sweep, and the bisection closing its bracket, whose steps are short)
+MAX_HALVINGS = 12
+BISECTION_HALVINGS = 4
+
+
+def _on_branch(equations: MeanField, m: np.ndarray) -> FixedPoint | None:
+    """The fixed point Newton reaches from ``m`` if it lies within :data:`MAX_STEP_MOVE`
+    of ``m`` (the same branch), else None (another branch, or none)."""
+    found = _tracked(equations, m)
+    if found is None or np.linalg.norm(found.m - m) > MAX_STEP_MOVE:
+        return None
+    return found
+
+
+def _continued(model_at: Callable[[float], Model], m: np.ndarray, start: float, stop: float,
+               halvings: int = MAX_HALVINGS) -> FixedPoint | None:
+    """The stable branch through ``m`` at drive ``start``, followed to ``stop`` by Newton.
+    Where Newton does not land on a stable point of the same branch (:func:`_on_branch`),
+    the step is halved, up to ``halvings`` times: near a fold Newton can land on the
+    unstable partner, with weak local emission on a branch far away. Returns the stable
+    point at ``stop``, or else what Newton reaches there directly (an unstable point of
+    the branch, or None: the branch ends)."""
+    found = _on_branch(mean_field(model_at(stop)), m)
+    if (found is not None and found.stable) or halvings == 0:
+        return found
+    middle = (start + stop) / 2
+    half = _continued(model_at, m, start, middle, halvings - 1)
+    if half is None or not half.stable:
+        return found
+    return _continued(model_at, half.m, middle, stop, halvings - 1)
+
+
 def critical_drive(model_at: Callable[[float], Model], drives: np.ndarray,
                    tol: float = 1e-10) -> float:
     """The mean-field critical drive along a sweep: where the stable fixed point reached
@@ -453,9 +497,11 @@ def critical_drive(model_at: Callable[[float], Model], drives: np.ndarray,
     toward the end of ``drives`` with the larger |drive|; NaN if it stays stable to that
     end (or no fixed point is stable at the weakest drive).
 
-    The bracket found on ``drives`` (refined to 64 steps at least) is closed by Brent's
-    method on the growth rate when the fixed point persists (a pitchfork or Hopf), by
-    bisection on its existence otherwise (a saddle-node), to ``tol`` relative.
+    The branch is followed in steps of 1/64 of the sweep at most (fewer where ``drives``
+    is denser), each halved while Newton lands on another branch (:func:`_continued`).
+    The bracket is closed by Brent's method on the growth rate when the fixed point
+    persists (a pitchfork or Hopf), by bisection on its existence otherwise (a
+    saddle-node), to ``tol`` relative.
     """
     drives = np.asarray(drives, dtype=float)
     weakest = drives[np.argmin(np.abs(drives))]
@@ -469,8 +515,8 @@ def critical_drive(model_at: Callable[[float], Model], drives: np.ndarray,
                       drives[(drives - weakest) * (far - weakest) >= 0])
     path = path if far > weakest else path[::-1]
     point = stable[0]
-    for previous, drive in zip(path[:-1], path[1:]):
-        following = _tracked(mean_field(model_at(drive)), point.m)
+    for previous, drive in itertools.pairwise(path):
+        following = _continued(model_at, point.m, previous, drive)
         if following is None or not following.stable:
             return _close_bracket(model_at, previous, drive, point.m, following is not None, tol)
         point = following
@@ -479,8 +525,10 @@ def critical_drive(model_at: Callable[[float], Model], drives: np.ndarray,
 
 def _close_bracket(model_at: Callable[[float], Model], stable_drive: float,
                    unstable_drive: float, m: np.ndarray, persists: bool, tol: float) -> float:
+    """The end of the bracket [stable_drive, unstable_drive] of the branch through ``m``
+    at ``stable_drive`` (followed by :func:`_continued`)."""
     def growth(drive: float) -> float:
-        tracked = _tracked(mean_field(model_at(drive)), m)
+        tracked = _continued(model_at, m, stable_drive, drive, BISECTION_HALVINGS)
         return np.inf if tracked is None else tracked.growth_rate
 
     if persists and np.isfinite(growth(unstable_drive)):
@@ -493,7 +541,7 @@ def _close_bracket(model_at: Callable[[float], Model], stable_drive: float,
     lo, hi = stable_drive, unstable_drive
     while abs(hi - lo) > tol * max(1.0, abs(lo)):
         mid = (lo + hi) / 2
-        tracked = _tracked(mean_field(model_at(mid)), m)
+        tracked = _continued(model_at, m, lo, mid, BISECTION_HALVINGS)
         if tracked is not None and tracked.stable:
             lo, m = mid, tracked.m
         else:

@@ -115,10 +115,13 @@ def config_sha256(block: Mapping[str, Any]) -> str:
 
 
 _STUDY_KEYS = {"name", "model", "N", "fixed", "sweep", "shards", "shard_by", "order",
-               "description", "model_declaration", "minima_N", "gap"}
+               "description", "model_declaration", "minima_N", "gap", "minimum_rtol",
+               "exact_tolerance"}
 _GAP_KEYS = {"k", "N", "sweep", "critical_N"}
 #: eigenvalues per parity sector of the Liouvillian gap's spectrum when ``gap.k`` is not given
 DEFAULT_GAP_K = 4
+#: default relative accuracy of a located minimum's drive (:mod:`steadysqueeze.optimum`)
+MINIMUM_RTOL = 1e-4
 
 
 @functools.cache
@@ -279,6 +282,10 @@ class Study:
     minima_N: tuple[int, ...] = ()
     #: the ``gap:`` option: the Liouvillian gap on a sub-grid (None: not computed)
     gap: GapRequest | None = None
+    #: relative accuracy of the drive of a located minimum (ξ²_min is second order in it)
+    minimum_rtol: float = MINIMUM_RTOL
+    #: largest accepted relative residual of an exact solve (None: the solver's default)
+    exact_tolerance: float | None = None
 
     @property
     def minimum_job_per_N(self) -> bool:
@@ -351,10 +358,19 @@ class Study:
         if order is not None and order not in (1, 2):
             raise ConfigError(f"study {name!r}: field 'order' must be 1 or 2, got {order!r}")
         minima_N = _minima_N(name, block, model_class, Ns, sweep)
+        rtol = block.get("minimum_rtol", MINIMUM_RTOL)
+        if not _is_number(rtol) or not 0 < rtol <= 0.1:
+            raise ConfigError(f"study {name!r}: field 'minimum_rtol' must be a number in "
+                              f"(0, 0.1], got {rtol!r}")
+        tolerance = block.get("exact_tolerance")
+        if tolerance is not None and (not _is_number(tolerance) or not 0 < tolerance < 1e-6):
+            raise ConfigError(f"study {name!r}: field 'exact_tolerance' must be a number in "
+                              f"(0, 1e-6), got {tolerance!r}")
         study = cls(name=name, model=model_class.name, N=tuple(Ns), fixed=fixed_values, sweep=sweep,
                     shards=shards, shard_by=shard_by, order=order, block=dict(block),
                     model_class=model_class, minima_N=minima_N,
-                    gap=_gap(name, block, model_class, Ns, sweep))
+                    gap=_gap(name, block, model_class, Ns, sweep), minimum_rtol=float(rtol),
+                    exact_tolerance=None if tolerance is None else float(tolerance))
         study._check_model_parameters()
         return study
 

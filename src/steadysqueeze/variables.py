@@ -108,6 +108,19 @@ VARIABLES: dict[str, Variable] = {
     "gap_critical_by_sector": _V("smallest |Re lambda| in each parity sector of M - M' at "
                                  "drive_c", "{rate}", extra_dims=("sector",)),
     "nu_gap": _V("exponent nu of gap_critical = a N^-nu"),
+    "xi2_approachable": _V("lowest N -> infinity xi_R^2 of the stable branches an exact state "
+                           "can approach (the one, or any inequivalent one where bistable; "
+                           "NaN for symmetry-related branches)"),
+    "xi2_min_limit": _V("minimum over {drive} within the sweep of the N -> infinity xi_R^2 of "
+                        "the stable branches an exact state can approach (every inequivalent "
+                        "one where bistable; xi2_c included)"),
+    "drive_at_min_limit": _V("{drive} at xi2_min_limit", "{drive_units}"),
+    "minimum_limit_interior": _V("1 if xi2_min_limit lies inside the sweep (or at drive_c), 0 "
+                                 "if at its end"),
+    "bistable_from": _V("smallest {drive} of the sweep where the mean field is bistable "
+                        "(inequivalent stable branches; NaN: nowhere)", "{drive_units}"),
+    "bistable_to": _V("largest {drive} of the sweep where the mean field is bistable (NaN: "
+                      "nowhere)", "{drive_units}"),
     # finite-N analysis, per N
     "onset_exact": _V("exact onset coefficient lim (1 - xi2)/|{drive}|^{order}", "{onset_units}"),
     "onset_pt": _V("perturbative onset coefficient lim (1 - xi2)/|{drive}|^{order}",

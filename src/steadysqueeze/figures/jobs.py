@@ -110,6 +110,7 @@ def _context(block: Mapping[str, Any]) -> dict[str, Any]:
         "study": block.get("name", ""),
         "model": block.get("model", ""),
         "N": _values(block.get("N", "")),
+        "minima_N": _values(block.get("minima_N") or "none"),
         "fixed": ", ".join(f"{k} = {v}" for k, v in fixed.items()),
         "sweep": {k: _values(v) for k, v in (block.get("sweep") or {}).items()},
     }
@@ -145,11 +146,13 @@ def _job(spec: FigureSpec, name: str, inputs: dict[str, str],
                      group=spec.group if block is not None else None)
 
 
-def _study_inputs(spec: FigureSpec, study: StudyLike, prefix: str = "") -> dict[str, str]:
-    """The datasets of one chosen study by role (``prefix`` + role)."""
-    inputs = {prefix + role: f"results/{stage}/{study.name}.nc"
-              for role, stage in STUDY_ROLES.items()}
-    if spec.with_minima:
+def _study_inputs(spec: FigureSpec, study: StudyLike, role: str = "") -> dict[str, str]:
+    """The datasets of the study chosen for ``role`` (``""``: the one study of a
+    ``"study"`` figure), by dataset role (prefixed ``ROLE_`` for a figure of studies)."""
+    prefix = f"{role}_" if role else ""
+    inputs = {prefix + kind: f"results/{stage}/{study.name}.nc"
+              for kind, stage in STUDY_ROLES.items()}
+    if role in spec.minima_roles():
         inputs[prefix + "minima"] = minima_path(study.name)
     return inputs
 
@@ -162,7 +165,7 @@ def _chosen_job(config: _Config, figure: str, chosen: str | Mapping[str, str],
         assert isinstance(chosen, Mapping)
         studies = check_figure_studies(figure, {r: config.studies[n] for r, n in chosen.items()})
         inputs = {k: v for role, study in studies.items()
-                  for k, v in _study_inputs(spec, study, f"{role}_").items()}
+                  for k, v in _study_inputs(spec, study, role).items()}
         return _job(spec, figure, inputs, studies, models)
     assert isinstance(chosen, str)
     study = check_figure_study(figure, config.studies[chosen])

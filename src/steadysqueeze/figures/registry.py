@@ -66,11 +66,11 @@ class FigureSpec:
     with_minima
         ``"study"`` and ``"studies"``: also read the located minima of the exact ξ²
         over the model's ``scaling_drive`` (rule ``minima``, :func:`minima_path`) as
-        role ``minima`` (``ROLE_minima``).
+        role ``minima`` (``ROLE_minima``: for ``"studies"``, of the roles of ``drives``).
     drives
         ``"studies"`` with ``with_minima``: role -> the swept parameter the figure
         reads as the drive, which must be the scaling drive of the role's model (the
-        parameter its minima are taken over).
+        parameter its minima are taken over); roles not listed get no minima.
     caption
         Report caption, reStructuredText. ``{name}`` (output name), ``{study}``,
         ``{model}``, ``{N}``, ``{fixed}``, ``{sweep[AXIS]}`` and ``{models}`` (scaling
@@ -132,6 +132,15 @@ class FigureSpec:
             raise ValueError(f"figure {self.name!r}: with_scaling is for study figures")
         if self.study_roles and self.source != "scaling":
             raise ValueError(f"figure {self.name!r}: study_roles are for scaling figures")
+        if not set(self.drives) <= set(self.roles):
+            raise ValueError(f"figure {self.name!r}: drives name roles it does not have")
+
+    def minima_roles(self) -> frozenset[str]:
+        """The roles whose located minima the figure reads (``""``: the one study of a
+        ``"study"`` figure)."""
+        if not self.with_minima:
+            return frozenset()
+        return frozenset(self.drives) if self.source == "studies" else frozenset({""})
 
 
 #: the registered figures by name, in registration order

@@ -120,11 +120,18 @@ def write_perturbative(study: Study, model_path: PathLike, output: PathLike) -> 
             title=f"{study.name}: pure-state perturbation theory (Eqs. 12-13)")
 
 
+def _scan(study: Study) -> exact.Scan:
+    """A scan of exact solves (progress to the log) with the study's ``exact_tolerance``."""
+    options = exact.SolverOptions() if study.exact_tolerance is None else \
+        exact.SolverOptions(tolerance=study.exact_tolerance)
+    return exact.Scan(options, progress=exact.Progress(log.info), report=log.info)
+
+
 def _solved_shard(study: Study, shard: int) -> xr.Dataset:
     """Exact steady states at the grid points of one shard (dim ``point``), in grid order,
     as one scan (each point reuses its neighbour's work, :class:`~.exact.Scan`)."""
     indices = study.shard_indices(shard)
-    scan = exact.Scan(progress=exact.Progress(log.info), report=log.info)
+    scan = _scan(study)
     points = [(N, model, f"{study.name} point {index}: N={N} {model}")
               for index in indices for N, model in [study.model_at(int(index))]]
     return solved_points(scan, points, indices.tolist())
@@ -223,7 +230,7 @@ def located_minimum(study: Study, N: int, *, exact_path: PathLike | None,
     if grid_xi2 is None and study.extrapolates_minima and grid_minima is None:
         raise ValueError(f"N = {N} is beyond the grid of {study.name}, whose model has no "
                          "closed form: the grid's minima bracket it")
-    scan = exact.Scan(progress=exact.Progress(log.info), report=log.info)
+    scan = _scan(study)
     shape = tuple(len(study.sweep[axis]) for axis in others)
     values: dict[str, list[float]] = {}
     for index in np.ndindex(*shape):
@@ -233,13 +240,15 @@ def located_minimum(study: Study, N: int, *, exact_path: PathLike | None,
             return study.model_with(**fixed, **{drive: d})
 
         if grid_xi2 is not None:
-            found = locate_minimum(model_at, N, drives, grid_xi2[index], scan=scan)
+            found = locate_minimum(model_at, N, drives, grid_xi2[index], scan=scan,
+                                   drive_rtol=study.minimum_rtol)
         elif not study.extrapolates_minima:
             found = locate_minimum(model_at, N, drives, closed_form_grid(model_at, N, drives),
-                                   scan=scan)
+                                   scan=scan, drive_rtol=study.minimum_rtol)
         else:
             assert grid_minima is not None
-            found = _extrapolated_minimum(grid_minima.sel(fixed), model_at, N, drives, scan)
+            found = _extrapolated_minimum(grid_minima.sel(fixed), model_at, N, drives, scan,
+                                          study.minimum_rtol)
         log.info("N=%d %s: minimum xi2 = %.10g at %s = %.8g (%d evaluations%s)", N, fixed,
                  found.xi2, drive, found.drive, found.evaluations, "" if found.interior else
                  ", at the end of the sweep")
@@ -257,7 +266,8 @@ def located_minimum(study: Study, N: int, *, exact_path: PathLike | None,
 
 
 def _extrapolated_minimum(grid: xr.Dataset, model_at: Callable[[float], Model], N: int,
-                          drives: np.ndarray, scan: exact.Scan) -> LocatedMinimum:
+                          drives: np.ndarray, scan: exact.Scan,
+                          drive_rtol: float) -> LocatedMinimum:
     """The minimum at an N beyond the grid, searched where the grid's interior minima
     (``grid``: dim N) extrapolate to (:func:`~steadysqueeze.optimum.extrapolated_drive`)."""
     interior = grid["minimum_interior"].values.astype(bool)
@@ -267,7 +277,8 @@ def _extrapolated_minimum(grid: xr.Dataset, model_at: Callable[[float], Model], 
     guess, step = extrapolated_drive(grid["N"].values[interior],
                                      grid["drive_at_min"].values[interior], N)
     return locate_minimum_near(model_at, N, guess, step,
-                               (float(np.min(drives)), float(np.max(drives))), scan=scan)
+                               (float(np.min(drives)), float(np.max(drives))), scan=scan,
+                               drive_rtol=drive_rtol)
 
 
 def write_gaussian(study: Study, output: PathLike) -> None:
