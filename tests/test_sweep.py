@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from steadysqueeze.exact import SolverOptions, preconditioner, steady_state
+from steadysqueeze.exact.floating import can_flush_subnormals, subnormals_flushed
 from steadysqueeze.exact.krylov import gmres
 from steadysqueeze.exact.options import SweepOptions, thread_budget
 from steadysqueeze.exact.preconditioner import (
@@ -176,3 +177,28 @@ def test_default_domains_follow_the_problem_not_the_machine(monkeypatch):
     L = RealBlockLiouvillian(XYZ_FERRO, 40)
     assert len(BlockGaussSeidel(L).domains) == 1
     assert len(BlockGaussSeidel(L, SweepOptions(domains=3)).domains) == 3
+
+
+@pytest.mark.skipif(not can_flush_subnormals(), reason="flushing acts on x86-64 Linux only")
+def test_subnormals_are_flushed_inside_only():
+    tiny = np.full(4, 1e-39, dtype=np.float32)
+    half = np.float32(0.5)
+    assert (tiny * half)[0] != 0          # a subnormal result
+    with subnormals_flushed():
+        assert (tiny * half)[0] == 0
+        assert (tiny + np.float32(0))[0] == 0    # subnormal inputs read as zero (DAZ)
+    assert (tiny * half)[0] != 0          # restored
+
+
+@pytest.mark.skipif(not can_flush_subnormals(), reason="flushing acts on x86-64 Linux only")
+def test_single_precision_sweep_threads_flush_and_restore():
+    L = RealBlockLiouvillian(XYZ_FERRO, 30)
+    sweep = BlockGaussSeidel(L, SweepOptions(precision="single", domains=2, workers=2))
+    seen = []
+
+    def probe(i: int) -> None:
+        seen.append((np.full(1, 1e-39, dtype=np.float32) * np.float32(0.5))[0])
+    sweep._each_domain(probe)
+    assert seen == [0.0, 0.0]
+    sweep(np.ones(L.size))
+    assert (np.full(1, 1e-39, dtype=np.float32) * np.float32(0.5))[0] != 0

@@ -22,7 +22,10 @@ How a sweep runs is :class:`SweepOptions`:
   more iterations.
 - **Precision.** Single-precision factors take 2/3 of the bytes and read faster; the
   couplings and the outer GMRES stay in double precision, and GMRES is then the flexible
-  variant (:func:`~.krylov.gmres`, ``flexible``), so the answer keeps its accuracy.
+  variant (:func:`~.krylov.gmres`, ``flexible``), so the answer keeps its accuracy. The
+  factors and ρ span tens of decades, so a single-precision factorisation or sweep runs
+  with subnormal floats flushed to zero (:mod:`.floating`); without that it was slower
+  than the double-precision one.
 
 The answer does not depend on :attr:`SweepOptions.workers` (a domain is swept the same
 way whichever thread sweeps it); it depends on the domains and the precision only through
@@ -31,6 +34,7 @@ the iterations GMRES needs to reach the same tolerance.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import math
@@ -44,6 +48,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from ..state import SolverError
+from .floating import subnormals_flushed
 from .options import SweepOptions
 
 __all__ = ["BlockGaussSeidel", "BlockOperator", "split_domains", "SINGLE_PEAK_EXPONENT"]
@@ -139,8 +144,9 @@ class BlockGaussSeidel:
         self.factor_seconds = 0.0
         self.factor_entries = 0
         self.lus: list[Any] = []
-        for k in range(L.nblocks):
-            self.lus.append(self._factor(k, permc_spec, diag_pivot_thresh))
+        with self._arithmetic():
+            for k in range(L.nblocks):
+                self.lus.append(self._factor(k, permc_spec, diag_pivot_thresh))
         self.domains = split_domains([lu.nnz for lu in self.lus],
                                      self.sweep.domains_for(L.size))
         self._pool = worker_pool(self.sweep.threads(len(self.domains)))
@@ -188,9 +194,9 @@ class BlockGaussSeidel:
     def _solve(self, k: int, rhs: np.ndarray) -> np.ndarray:
         """D_k⁻¹ rhs. In single precision the right-hand side is first scaled by a power
         of two to a peak of 2^:data:`SINGLE_PEAK_EXPONENT`: ρ decays over tens of decades
-        with the excitation number, and unscaled its tail is computed in subnormal floats,
-        measured 3.6× slower than the double-precision solve (tfi, N = 200); the headroom
-        left (2^38) is checked, and a solve that overflows is repeated unscaled."""
+        with the excitation number, and unscaled its tail would fall below float32's range
+        (subnormal, flushed to zero: :mod:`.floating`); the headroom left (2^38) is
+        checked, and a solve that overflows is repeated unscaled."""
         if self.flexible_dtype is None:
             return self.lus[k].solve(rhs)
         peak = float(np.abs(rhs).max(initial=0.0))
@@ -237,12 +243,26 @@ class BlockGaussSeidel:
                 rr[0] = r[0] - self._trace_between(x, 1, stop) - rest_trace
             x[a:b] = self._solve(k, rr)
 
+    def _arithmetic(self) -> contextlib.AbstractContextManager[None]:
+        """Subnormals flushed in this thread for single-precision factors
+        (:mod:`.floating`), the default arithmetic for double ones."""
+        return subnormals_flushed() if self.flexible_dtype is not None \
+            else contextlib.nullcontext()
+
     def _each_domain(self, work: Callable[[int], Any]) -> list[Any]:
         if self._pool is None:
             return [work(i) for i in range(len(self.domains))]
-        return list(self._pool.map(work, range(len(self.domains))))
+
+        def in_worker(i: int) -> Any:
+            with self._arithmetic():
+                return work(i)
+        return list(self._pool.map(in_worker, range(len(self.domains))))
 
     def __call__(self, r: np.ndarray) -> np.ndarray:
+        with self._arithmetic():
+            return self._sweep(r)
+
+    def _sweep(self, r: np.ndarray) -> np.ndarray:
         L = self.L
         x = np.empty_like(r)
         rhs = self._each_domain(lambda i: self._forward(r, x, self.domains[i]))
