@@ -27,7 +27,7 @@ from .preconditioner import BlockGaussSeidel, BlockOperator
 from .progress import Progress
 
 __all__ = ["KrylovResult", "KrylovSolution", "WarmStart", "TakePreconditioner", "gmres",
-           "reusable", "solve_krylov", "basis_length", "REORTHOGONALISE_BELOW", "DRIFT",
+           "reusable", "solve_krylov", "basis_length", "restart_length", "REORTHOGONALISE_BELOW", "DRIFT",
            "SHORTEST_RESTART"]
 
 
@@ -341,17 +341,26 @@ class KrylovSolution:
 SHORTEST_RESTART = 24
 
 
+def restart_length(basis_bytes: float, unknowns: int, vector_bytes: int,
+                   kept_bytes: int = 0) -> int:
+    """GMRES restart length within ``basis_bytes`` for ``unknowns``, at least
+    :data:`SHORTEST_RESTART`: ``vector_bytes`` per unknown and iteration, ``kept_bytes`` per
+    unknown for what a deflated restart keeps."""
+    vectors = (basis_bytes / unknowns - kept_bytes) / vector_bytes
+    return int(np.clip(vectors, SHORTEST_RESTART, 500))
+
+
 def basis_length(basis_bytes: float, L: BlockOperator,
                  preconditioner: BlockGaussSeidel, deflation: int = 0) -> int:
-    """GMRES restart length within ``basis_bytes`` (at least :data:`SHORTEST_RESTART`):
-    one vector per iteration, two (the second in the factors' precision) for the flexible
-    variant, whose deflated restarts also keep ``deflation`` preconditioned vectors in
-    the operator's precision."""
+    """:func:`restart_length` of L: one vector per iteration, two (the second in the
+    factors' precision) for the flexible variant, whose deflated restarts also keep
+    ``deflation`` preconditioned vectors in the operator's precision."""
     flexible = preconditioner.flexible_dtype
-    per_vector = L.dtype.itemsize + (0 if flexible is None else flexible.itemsize)
-    kept = 0 if flexible is None else deflation * L.dtype.itemsize
-    vectors = (basis_bytes / L.size - kept) / per_vector
-    return int(np.clip(vectors, SHORTEST_RESTART, 500))
+    itemsize = L.dtype.itemsize
+    if flexible is None:
+        return restart_length(basis_bytes, L.size, itemsize)
+    return restart_length(basis_bytes, L.size, itemsize + flexible.itemsize,
+                          deflation * itemsize)
 
 
 def _augmented(L: BlockOperator) -> Callable[[np.ndarray], np.ndarray]:
