@@ -44,8 +44,8 @@ class SweepOptions:
         None: :meth:`domains_for` the problem's size. Never derived from the machine,
         so that the answer is the same everywhere.
     workers
-        Threads that sweep the domains (at most as many as domains are used); None:
-        the :func:`thread_budget`.
+        Threads that factorise and sweep the domains (at most as many as domains are
+        used; each domain's factors live in one of them); None: the :func:`thread_budget`.
     """
 
     precision: Precision = "single"
@@ -71,7 +71,7 @@ class SweepOptions:
         return 2 if unknowns >= TWO_DOMAINS_FROM else 1
 
     def threads(self, domains: int) -> int:
-        """Worker threads for ``domains`` domains."""
+        """Threads that factorise and sweep ``domains`` domains."""
         return max(1, min(domains, self.workers or thread_budget()))
 
 
