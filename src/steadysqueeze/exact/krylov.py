@@ -51,7 +51,7 @@ def gmres(apply_A: Callable[[np.ndarray], np.ndarray], b: np.ndarray,
           maxiter: int, x0: np.ndarray | None = None,
           progress: Callable[[int, float], None] | None = None,
           flexible: np.dtype | None = None, deflate: int = 0) -> KrylovResult:
-    """Right-preconditioned restarted GMRES in the arithmetic of ``b`` (real or complex),
+    r"""Right-preconditioned restarted GMRES in the arithmetic of ``b`` (real or complex),
     classical Gram–Schmidt (BLAS-2 on a preallocated basis), repeated once where the
     projection cancelled more than :data:`REORTHOGONALISE_BELOW` of the vector (the
     criterion of Daniel, Gragg, Kaufman & Stewart 1976: "twice is enough"), Givens
@@ -93,8 +93,8 @@ def gmres(apply_A: Callable[[np.ndarray], np.ndarray], b: np.ndarray,
         if kept is None:
             cycle.start(r, beta)
         del r
-        j = cycle.first
-        for j in range(cycle.first, m):
+        j = cycle.offset
+        for j in range(cycle.offset, m):
             w = apply_A(apply_M(V[j])) if Z is None else apply_A(cycle.precondition(j, apply_M))
             Vj = V[:j + 1]
             before = float(np.linalg.norm(w))
@@ -144,7 +144,7 @@ class _Deflation:
 
 
 class _Cycle:
-    """One GMRES cycle's small matrices: the Arnoldi matrix :math:`\bar H` (kept for the
+    r"""One GMRES cycle's small matrices: the Arnoldi matrix :math:`\bar H` (kept for the
     harmonic Ritz vectors), its Givens-rotated copy and the rotated right-hand side; and
     where its preconditioned vectors are (the kept ones, then Z)."""
 
@@ -156,11 +156,9 @@ class _Cycle:
         self.cs, self.sn = np.ones(m, dtype=dtype), np.zeros(m, dtype=dtype)
         self.c = np.zeros(m + 1, dtype=dtype)     #: the right-hand side in V's coordinates
         self.g = np.zeros(m + 1, dtype=dtype)     #: ... rotated
-        self.Q0 = None
-        self.first = 0
+        self.Q0: np.ndarray | None = None
         if kept is not None:
             k = kept.k
-            self.first = k
             self.Hbar[:k + 1, :k] = kept.H
             self.c[:k + 1] = kept.c
             # the full leading block made triangular once; later columns see Q0^H first
@@ -193,7 +191,7 @@ class _Cycle:
             k = self.Q0.shape[0]
             col[:k] = self.Q0.conj().T @ col[:k]
         cs, sn = self.cs, self.sn
-        for i in range(self.first, j):
+        for i in range(self.offset, j):
             t = np.conj(cs[i]) * col[i] + np.conj(sn[i]) * col[i + 1]
             col[i + 1] = -sn[i] * col[i] + cs[i] * col[i + 1]
             col[i] = t
