@@ -159,6 +159,12 @@ def test_bad_sweep_options_name_the_field(bad, field):
         SweepOptions(**bad)
 
 
+@pytest.mark.parametrize("bad", [-1, 2.5, "10"])
+def test_bad_deflation_names_the_field(bad):
+    with pytest.raises(ValueError, match="krylov_deflation must be an integer >= 0"):
+        SolverOptions(krylov_deflation=bad)
+
+
 def test_thread_budget_follows_omp_num_threads(monkeypatch):
     monkeypatch.setenv("OMP_NUM_THREADS", "3")
     assert thread_budget() == 3

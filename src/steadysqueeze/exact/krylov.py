@@ -95,7 +95,7 @@ def gmres(apply_A: Callable[[np.ndarray], np.ndarray], b: np.ndarray,
         del r
         j = cycle.offset
         for j in range(cycle.offset, m):
-            w = apply_A(apply_M(V[j])) if Z is None else apply_A(cycle.precondition(j, apply_M))
+            w = apply_A(cycle.preconditioned(j, apply_M))
             Vj = V[:j + 1]
             before = float(np.linalg.norm(w))
             h = (Vj @ w.conj()).conj()     # V^H w without conjugating the basis
@@ -174,9 +174,12 @@ class _Cycle:
         np.multiply(r, 1 / beta, out=self.V[0])
         self.c[0] = self.g[0] = beta
 
-    def precondition(self, j: int, apply_M: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-        """z_j = M v_j, kept in Z (flexible); returned in the arithmetic of V."""
-        assert self.Z is not None
+    def preconditioned(self, j: int,
+                       apply_M: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+        """z_j = M v_j in the arithmetic of V; the flexible variant keeps it in Z, and
+        returns what it kept."""
+        if self.Z is None:
+            return apply_M(self.V[j])
         slot = j - self.offset
         self.Z[slot] = apply_M(self.V[j])
         return self.Z[slot].astype(self.V.dtype)
@@ -209,11 +212,7 @@ class _Cycle:
         """The correction to x: M V y, or Z y (flexible)."""
         if self.Z is None:
             return apply_M(y @ self.V[:y.size])
-        k = self.offset
-        dx = y[k:] @ self.Z[:y.size - k]
-        if self.kept is not None and self.kept.Zk is not None:
-            dx = y[:k] @ self.kept.Zk + dx
-        return dx
+        return self._combination(y[None, :])[0]
 
     def deflation(self, y: np.ndarray, k: int) -> _Deflation | None:
         """The k slowest harmonic Ritz directions of this (full) cycle and its residual,
@@ -235,21 +234,24 @@ class _Cycle:
         P[:, k] = last / norm
         H = P.conj().T @ Hbar @ P[:m, :k]
         c = P.conj().T @ s
-        Zk = None if self.Z is None else self._combined_Z(P[:m, :k])
+        Zk = None if self.Z is None else self._combination(P[:m, :k].T)
         _combine_rows(self.V, P)
         return _Deflation(Zk, H, c, float(np.linalg.norm(c)))
 
-    def _combined_Z(self, Pk: np.ndarray) -> np.ndarray:
-        """Pkᵀ [kept Z; Z] in the arithmetic of V."""
+    def _combination(self, coefficients: np.ndarray) -> np.ndarray:
+        """``coefficients`` (p × columns so far) times the preconditioned vectors [kept Z;
+        Z], in the arithmetic of V; the single-precision Z is cast chunk by chunk, never
+        whole."""
         assert self.Z is not None
         k = self.offset
+        columns = coefficients.shape[1]
         n, dtype = self.V.shape[1], self.V.dtype
-        out = np.zeros((Pk.shape[1], n), dtype=dtype)
+        out = np.zeros((coefficients.shape[0], n), dtype=dtype)
         if self.kept is not None and self.kept.Zk is not None:
-            out += Pk[:k].T @ self.kept.Zk
-        rows = self.Z[:self.m - k]
+            out += coefficients[:, :k] @ self.kept.Zk
+        rows = self.Z[:columns - k]
         for a in range(0, n, _CHUNK):
-            out[:, a:a + _CHUNK] += Pk[k:].T @ rows[:, a:a + _CHUNK].astype(dtype)
+            out[:, a:a + _CHUNK] += coefficients[:, k:] @ rows[:, a:a + _CHUNK].astype(dtype)
         return out
 
 

@@ -16,9 +16,10 @@ How a sweep runs is :class:`SweepOptions`:
   the forward half, one delayed coupling in the backward half). The domains are
   independent, so :attr:`SweepOptions.workers` threads factorise and sweep them at
   once (SuperLU releases the GIL). The domains are cut before factorisation, on the
-  blocks' sizes (:data:`FILL_EXPONENT`), so that each thread factorises its own. A red–black (two-colour) ordering, the textbook parallel sweep, was
-  measured at 2.8× the GMRES iterations of the lexicographic one (N = 100, 200, xyz
-  ferromagnetic point): it propagates a correction by one J per half-sweep, where the
+  blocks' sizes (:data:`FILL_EXPONENT`), so that each thread factorises its own. A
+  red–black (two-colour) ordering, the textbook parallel sweep, was measured at 2.8×
+  the GMRES iterations of the lexicographic one (N = 100, 200, xyz ferromagnetic
+  point): it propagates a correction by one J per half-sweep, where the
   lexicographic sweep carries it through every J. Cutting into 2 domains costs about 7%
   more iterations.
 - **Precision.** Single-precision factors take 2/3 of the bytes and read faster; the
@@ -279,14 +280,12 @@ class BlockGaussSeidel:
 
     def _each_domain(self, work: Callable[[int], Any]) -> list[Any]:
         """``work(i)`` for every domain i, each in the thread that owns the domain."""
-        if self._owners is None:
-            with self._arithmetic():
-                return [work(i) for i in range(len(self.domains))]
-
-        def in_owner(i: int) -> Any:
+        def in_arithmetic(i: int) -> Any:
             with self._arithmetic():
                 return work(i)
-        futures = [owner.submit(in_owner, i) for i, owner in enumerate(self._owners)]
+        if self._owners is None:
+            return [in_arithmetic(i) for i in range(len(self.domains))]
+        futures = [owner.submit(in_arithmetic, i) for i, owner in enumerate(self._owners)]
         return [future.result() for future in futures]
 
     def __call__(self, r: np.ndarray) -> np.ndarray:
